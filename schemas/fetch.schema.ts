@@ -1,0 +1,32 @@
+import type { JSONSchema } from 'json-schema-to-ts';
+import { losFilesSchema } from './files.schema.ts';
+
+export const fetchSchemas = {
+  with: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['source'],
+    properties: {
+      source: { type: 'string', minLength: 1, description: 'folder path or ftp://, ftps://, sftp:// URL' },
+      order: {
+        type: 'array',
+        minItems: 1,
+        items: { type: 'string', pattern: '^[A-Za-z_]+$' },
+        default: ['STAM', 'Org_inital', 'Org_nye', 'Org_ret', 'Pers_nye', 'Pers_ret', 'Pers_luk', 'Leder_nye', 'Leder_ret', 'Leder_luk'],
+        description: 'Processing order of the file kinds; within a kind, files go by the timestamp in their names',
+      },
+      all: { type: 'boolean', default: false, description: 'Take every file, ignoring the last import time' },
+    },
+  },
+  input: { type: 'object', additionalProperties: false, properties: {} },
+  output: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['files', 'source'],
+    properties: {
+      files: losFilesSchema,
+      source: { type: 'string', description: 'where the files came from (no password)' },
+      skipped: { type: 'integer', description: 'files not newer than the last import' },
+    },
+  },
+} as const satisfies Record<string, JSONSchema>;

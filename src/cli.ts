@@ -1,0 +1,122 @@
+/**
+ * The command line: `./run <command> …`. Exit status 0 success, 1 run failed, 2 usage or
+ * configuration error, 3 invalid input files.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError, EXIT, Los2moError } from './errors.ts';
+import { redact } from './log.ts';
+import { resolveSettings, SETTINGS } from './settings.ts';
+
+export const HELP = `los2mo — imports Aarhus Kommune's LOS deliveries into OS2mo
+
+Usage:
+  ./run workflow <file> [options]   run a workflow (a name without a path is looked up in workflows/)
+  ./run config [--set k=v]...       print the effective settings, where each came from (secrets redacted)
+  ./run mo-emulator [options]       serve the embedded MO emulator over HTTP
+  ./run --help                      this text
+
+workflow options:
+  --dry-run                 read and plan, print what would change; write nothing, state unchanged
+  --import-from-date DATE   take files modified after midnight Europe/Copenhagen of DATE (YYYY-MM-DD)
+                            instead of the time in the state file
+  --report FILE.json        write the run report (files, counts, operations, warnings, errors)
+  --set key=value           override a setting (repeatable); key is a setting name or settings.json key
+  --settings FILE           settings.json to read (default: settings/settings.json or ./settings.json)
+  --skip-invalid-rows       import the valid rows when some rows reference unknown objects
+  --refresh-dar             ask DAR again even for cached addresses
+  --quiet                   only the summary line and errors
+  --verbose                 line per event with debug messages
+  --log-format text|json    json: one JSON object per log line on stderr
+
+mo-emulator options:
+  --port N (5000)  --host H (127.0.0.1)  --db FILE (.los2mo/mo.sqlite)
+  --client-id ID (dipex)  --client-secret S (generated and printed when absent)
+
+Exit status: 0 success, 1 the run failed (nothing committed), 2 usage or configuration error
+(also: another run holds the lock), 3 invalid input files (FILE:LINE:COLUMN: field: message).
+
+Settings (--set name=value > environment > settings file > workflow settings > default):
+${SETTINGS.map((s) => `  ${s.name.padEnd(21)} ${(s.env ?? '').padEnd(25)} ${s.description}${s.secret ? ' (secret)' : ''}`).join('\n')}
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(HELP);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      case 'workflow':
+        return await workflowCommand(rest);
+      case 'config':
+        return configCommand(rest);
+      case 'mo-emulator': {
+        const { moEmulatorCommand } = await import('./mo-emulator/command.ts');
+        return await moEmulatorCommand(rest);
+      }
+      default:
+        throw new ConfigError(`unknown command "${command}"; see ./run --help`);
+    }
+  } catch (e) {
+    const code = e instanceof Los2moError ? e.exitCode : EXIT.failed;
+    process.stderr.write(redact(`los2mo: ${e instanceof Los2moError ? e.message : (e as Error)?.stack ?? String(e)}`) + '\n');
+    return code;
+  }
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message}; see ./run --help`);
+  }
+}
+
+async function workflowCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(args, {
+    'dry-run': { type: 'boolean' },
+    'import-from-date': { type: 'string' },
+    report: { type: 'string' },
+    set: { type: 'string', multiple: true },
+    settings: { type: 'string' },
+    'skip-invalid-rows': { type: 'boolean' },
+    'refresh-dar': { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+    verbose: { type: 'boolean', short: 'v' },
+    'log-format': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) { process.stdout.write(HELP); return EXIT.ok; }
+  if (positionals.length !== 1) throw new ConfigError('usage: ./run workflow <file> [options]; see ./run --help');
+  const logFormat = values['log-format'] as string | undefined;
+  if (logFormat && logFormat !== 'text' && logFormat !== 'json') throw new ConfigError('--log-format must be text or json');
+  const { runWorkflow } = await import('./engine/runner.ts');
+  const result = await runWorkflow({
+    workflow: positionals[0]!,
+    dryRun: values['dry-run'] as boolean | undefined,
+    importFromDate: values['import-from-date'] as string | undefined,
+    reportFile: values.report as string | undefined,
+    overrides: values.set as string[] | undefined,
+    settingsFile: values.settings as string | undefined,
+    quiet: values.quiet as boolean | undefined,
+    verbose: values.verbose as boolean | undefined,
+    logFormat: logFormat as 'text' | 'json' | undefined,
+    flags: { skipInvalidRows: values['skip-invalid-rows'] as boolean | undefined, refreshDar: values['refresh-dar'] as boolean | undefined },
+  });
+  return result.exitCode;
+}
+
+function configCommand(args: string[]): number {
+  const { values } = parse(args, { set: { type: 'string', multiple: true }, settings: { type: 'string' }, json: { type: 'boolean' } });
+  const settings = resolveSettings({ overrides: values.set as string[] | undefined, settingsFile: values.settings as string | undefined });
+  const rows = settings.describe();
+  if (values.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  else {
+    process.stdout.write(`settings file: ${settings.settingsFile ?? '(none)'}\n`);
+    for (const r of rows) process.stdout.write(redact(`${r.name.padEnd(22)} ${(r.value || '(empty)').padEnd(40)} ${r.origin}`) + '\n');
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,285 @@
+/**
+ * DAR address washing: free-text PostAdresse -> DAR address id (docs/dar.md).
+ *
+ * Providers: 'dawa' (DAWA datavask protocol, configurable base URL), 'adressevask'
+ * (Klimadatastyrelsen, secret token), 'file' (offline register file). Matches are cached
+ * persistently (provider + normalised text); failures are never cached, so a later run asks again.
+ */
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { DarCache, type CacheRow } from './cache.ts';
+import { textKey } from './normalise.ts';
+import { OnlineClient, adressevaskProvider, dawaProvider, redact } from './online.ts';
+import { loadRegister, type RegisterIndex } from './register.ts';
+import type { Grade, ProviderName, WashResult } from './types.ts';
+
+export type { Grade, ProviderName, WashResult } from './types.ts';
+export { loadRegister, RegisterIndex } from './register.ts';
+export { parseAddress, simpleKey, textKey } from './normalise.ts';
+export { redact } from './online.ts';
+
+export const DEFAULT_ADRESSEVASK_URL = 'https://adressevaelger.dk';
+
+export interface WashOptions {
+  provider: ProviderName;
+  /** DAR_URL base for 'dawa' */
+  dawaUrl?: string;
+  /** default 'https://adressevaelger.dk' */
+  adressevaskUrl?: string;
+  /** DAR_TOKEN (secret) for 'adressevask' */
+  token?: string;
+  /** for 'file': Datafordeleren Adresse JSON array (plain or .zip) or CSV `id;betegnelse[;status]` */
+  registerFile?: string;
+  /** persistent cache (SQLite); without it answers are only kept for this washer's lifetime */
+  cacheFile?: string;
+  /** default 30; matches older than this are asked again */
+  cacheTtlDays?: number;
+  /** --refresh-dar: ignore cache entries from before this washer was created (new results are still written) */
+  refresh?: boolean;
+  /** default 10 addresses in flight */
+  concurrency?: number;
+  /** default 30 request starts per second (any 1 s window) */
+  ratePerSecond?: number;
+  /** default 4 retries after the first attempt (429, 5xx, network errors, timeouts) */
+  retries?: number;
+  /** default 500 ms, doubled per retry */
+  retryDelayMs?: number;
+  /** default 10 000 ms: cap of the exponential backoff */
+  maxRetryDelayMs?: number;
+  /** default 60 000 ms: cap on a server's Retry-After */
+  maxRetryAfterMs?: number;
+  /** default 15 000 ms per request */
+  timeoutMs?: number;
+  /** default 10: after this many addresses in a row failed for outage reasons, the rest are not asked (0 = never give up) */
+  breakerThreshold?: number;
+  /** counts HTTP requests (attempts, retries included) for the progress view/report */
+  onRequest?: () => void;
+  /** clock (ms since epoch), for tests */
+  now?: () => number;
+}
+
+export interface WashStats {
+  requests: number;
+  cacheHits: number;
+  matched: number;
+  failed: number;
+  /** file provider: time to read the register and build the index (ms), once loaded */
+  indexBuildMs?: number;
+  /** file provider: records in the register (current + retired) */
+  registerRecords?: number;
+}
+
+export interface Washer {
+  wash(texts: string[]): Promise<Map<string, WashResult>>;
+  stats(): WashStats;
+  /** non-fatal problems (e.g. an unusable cache file), for the run report */
+  warnings(): string[];
+  close(): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+
+interface Hit { id: string; grade: Grade | null; washedAt: number; source: string }
+
+export async function createWasher(opts: WashOptions): Promise<Washer> {
+  const provider = opts.provider;
+  const now = opts.now ?? Date.now;
+  const startedAt = now();
+  const ttlMs = (opts.cacheTtlDays ?? 30) * DAY_MS;
+  const warnings: string[] = [];
+  const secret = opts.provider === 'adressevask' ? opts.token : undefined;
+
+  let online: OnlineClient | null = null;
+  let source = '';
+  let registerPromise: Promise<RegisterIndex> | null = null;
+  let register: RegisterIndex | null = null;
+
+  if (provider === 'dawa' || provider === 'adressevask') {
+    const http = {
+      concurrency: opts.concurrency ?? 10,
+      ratePerSecond: opts.ratePerSecond ?? 30,
+      retries: opts.retries ?? 4,
+      retryDelayMs: opts.retryDelayMs ?? 500,
+      maxRetryDelayMs: opts.maxRetryDelayMs ?? 10_000,
+      maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
+      timeoutMs: opts.timeoutMs ?? 15_000,
+      breakerThreshold: opts.breakerThreshold ?? 10,
+      ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+    };
+    if (provider === 'dawa') {
+      if (!opts.dawaUrl) throw new Error("DAR provider 'dawa' needs a base URL (dar_url / DAR_URL)");
+      online = new OnlineClient(dawaProvider(opts.dawaUrl), http);
+    } else {
+      if (!opts.token) throw new Error("DAR provider 'adressevask' needs a token (dar_token / DAR_TOKEN)");
+      online = new OnlineClient(adressevaskProvider(opts.adressevaskUrl ?? DEFAULT_ADRESSEVASK_URL, opts.token), http);
+    }
+  } else if (provider === 'file') {
+    if (!opts.registerFile) throw new Error("DAR provider 'file' needs a register file (dar_file / DAR_FILE)");
+    const st = await stat(opts.registerFile).catch(() => null);
+    if (!st?.isFile()) throw new Error(`DAR register file not found: ${opts.registerFile}`);
+    // cached file answers are only valid for the same register file
+    source = `${basename(opts.registerFile)}:${st.size}:${Math.trunc(st.mtimeMs)}`;
+  } else {
+    throw new Error(`unknown DAR provider ${JSON.stringify(provider)} (dawa | adressevask | file)`);
+  }
+
+  let cache: DarCache | null = null;
+  if (opts.cacheFile) {
+    try {
+      cache = new DarCache(opts.cacheFile);
+    } catch (e) {
+      warnings.push(`DAR cache ${opts.cacheFile} unusable (${redact((e as Error).message, secret)}); washing without it`);
+    }
+  }
+  const memory = new Map<string, Hit>(); // matches of this washer (also the cache when there is no cache file)
+  const settled = new Map<string, WashResult>(); // definite non-matches of this washer (not outages)
+
+  const st = { requests: 0, cacheHits: 0, matched: 0, failed: 0 };
+
+  const getRegister = async () => {
+    registerPromise ??= loadRegister(opts.registerFile!);
+    register = await registerPromise;
+    return register;
+  };
+
+  const cached = (key: string): Hit | undefined => {
+    const m = memory.get(key);
+    if (m) return m;
+    if (!cache) return undefined;
+    let row;
+    try {
+      row = cache.get(provider, key);
+    } catch (e) {
+      warnings.push(`DAR cache read failed (${(e as Error).message})`);
+      return undefined;
+    }
+    if (!row) return undefined;
+    if (row.source !== source) return undefined;
+    if (now() - row.washedAt > ttlMs) return undefined;
+    if (opts.refresh && row.washedAt < startedAt) return undefined;
+    return row;
+  };
+
+  async function wash(texts: string[]): Promise<Map<string, WashResult>> {
+    const out = new Map<string, WashResult>();
+    const groups = new Map<string, string[]>();
+    for (const text of texts) {
+      if (out.has(text) || typeof text !== 'string') continue;
+      const key = textKey(text);
+      if (!key) {
+        out.set(text, { text, id: null, reason: 'empty address', cached: false, provider });
+        continue;
+      }
+      const g = groups.get(key);
+      if (g) { if (!g.includes(text)) g.push(text); } else groups.set(key, [text]);
+    }
+
+    const answers = new Map<string, Omit<WashResult, 'text'>>();
+    const misses: string[] = [];
+    for (const key of groups.keys()) {
+      const hit = cached(key);
+      if (hit) {
+        st.cacheHits++;
+        answers.set(key, { id: hit.id, ...(hit.grade ? { grade: hit.grade } : {}), cached: true, provider });
+        continue;
+      }
+      const done = settled.get(key);
+      if (done) { answers.set(key, { ...done }); continue; }
+      misses.push(key);
+    }
+
+    const fresh: CacheRow[] = [];
+    const record = (key: string, a: { id: string | null; grade?: Grade | undefined; reason?: string | undefined; outage?: boolean | undefined }) => {
+      const r: Omit<WashResult, 'text'> = { id: a.id, cached: false, provider };
+      if (a.grade) r.grade = a.grade;
+      if (a.reason) r.reason = redact(a.reason, secret);
+      answers.set(key, r);
+      if (a.id) {
+        const washedAt = now();
+        memory.set(key, { id: a.id, grade: a.grade ?? null, washedAt, source });
+        fresh.push({ provider, key, text: groups.get(key)![0]!, id: a.id, grade: a.grade ?? null, source, washedAt });
+      } else if (!a.outage) {
+        settled.set(key, { text: '', ...r });
+      }
+    };
+
+    if (misses.length > 0) {
+      if (provider === 'file') {
+        const index = await getRegister();
+        for (const key of misses) record(key, index.lookup(groups.get(key)![0]!));
+      } else {
+        const client = online!;
+        await Promise.all(misses.map(async (key) => record(key, await client.wash(groups.get(key)![0]!))));
+        st.requests = client.requests;
+      }
+    }
+    if (cache && fresh.length > 0) {
+      try {
+        cache.putMany(fresh);
+      } catch (e) {
+        warnings.push(`DAR cache write failed (${(e as Error).message})`);
+      }
+    }
+
+    for (const [key, texts] of groups) {
+      const a = answers.get(key)!;
+      for (const text of texts) out.set(text, { ...a, text });
+    }
+    for (const r of out.values()) {
+      if (r.id) st.matched++;
+      else st.failed++;
+    }
+    return out;
+  }
+
+  return {
+    wash,
+    stats() {
+      const s: WashStats = { ...st, requests: online ? online.requests : 0 };
+      if (register) {
+        s.indexBuildMs = Math.round(register.buildMs);
+        s.registerRecords = register.size;
+      }
+      return s;
+    },
+    warnings: () => [...warnings],
+    async close() {
+      cache?.close();
+      cache = null;
+      register = null;
+      registerPromise = null;
+    },
+  };
+}
+
+/** The failure list's name for a LOS file: `failed_addr_<csv name>`. */
+export function failureFileName(csvName: string): string {
+  return `failed_addr_${basename(csvName)}`;
+}
+
+/**
+ * The failure list: one line per unmatched address, `org_uuid#post_address#reason`, no header
+ * (the first two columns are exactly the earlier importer's lines), UTF-8, `\n` line ends.
+ * Line breaks inside a field become spaces; `#` is removed from the reason, so a reader splits at
+ * the first and the last `#` (the address itself may contain `#`).
+ */
+export function formatFailureFile(rows: { orgUuid: string; postAddress: string; reason: string }[]): string {
+  const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ');
+  return rows
+    .map((r) => `${oneLine(r.orgUuid).replace(/#/g, ' ')}#${oneLine(r.postAddress)}#${oneLine(r.reason).replace(/#/g, ' ').trim()}\n`)
+    .join('');
+}
+
+/** Reads a failure list back (also the earlier two-column form, whose reason is ''). */
+export function parseFailureFile(text: string): { orgUuid: string; postAddress: string; reason: string }[] {
+  const rows: { orgUuid: string; postAddress: string; reason: string }[] = [];
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
+    if (!line) continue;
+    const first = line.indexOf('#');
+    if (first < 0) continue;
+    const last = line.lastIndexOf('#');
+    if (last === first) rows.push({ orgUuid: line.slice(0, first), postAddress: line.slice(first + 1), reason: '' });
+    else rows.push({ orgUuid: line.slice(0, first), postAddress: line.slice(first + 1, last), reason: line.slice(last + 1) });
+  }
+  return rows;
+}

@@ -1,0 +1,55 @@
+/** What a run did: counts, operations, warnings, input problems, durations. Written by --report and into the journal. */
+import type { InputProblem } from '../errors.ts';
+
+export interface StepReport {
+  id: string;
+  uses: string;
+  status: 'done' | 'skipped' | 'failed' | 'pending';
+  duration_ms: number;
+  counts: Record<string, number>;
+  summary?: string;
+}
+
+export interface FileReport {
+  name: string;
+  size: number;
+  mtime: string;
+  sha256?: string;
+  rows?: number;
+}
+
+export class Report {
+  run_id = '';
+  workflow = '';
+  started_at = '';
+  finished_at = '';
+  dry_run = false;
+  outcome: 'success' | 'failed' | 'invalid-input' | 'interrupted' | 'running' = 'running';
+  exit_code = 0;
+  import_from: string | null = null;
+  files: FileReport[] = [];
+  steps: StepReport[] = [];
+  /** counts per kind and operation, e.g. operations.class.create = 3 */
+  operations: Record<string, Record<string, number>> = {};
+  totals: Record<string, number> = {};
+  warnings: string[] = [];
+  errors: InputProblem[] = [];
+  failure?: string;
+  /** The planned changes (dry-run and real runs), kept short in the journal. */
+  plan?: unknown[];
+
+  count(name: string, n = 1) {
+    this.totals[name] = (this.totals[name] ?? 0) + n;
+  }
+  operation(kind: string, op: string, n = 1) {
+    const k = (this.operations[kind] ??= {});
+    k[op] = (k[op] ?? 0) + n;
+  }
+  warn(message: string) {
+    this.warnings.push(message);
+  }
+  toJSON() {
+    const { ...plain } = this;
+    return plain;
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * The runner: a workflow's steps as listr2 tasks. Options were checked when the workflow loaded;
+ * here each step's input is resolved from earlier outputs and checked, the step runs with live
+ * counts, and its output is checked before later steps may read it.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Listr, type ListrTaskWrapper, type ListrRendererValue } from 'listr2';
+import { ConfigError, EXIT, exitCodeOf, InputError, InterruptedError, Los2moError } from '../errors.ts';
+import { createLogger, redact, redactValue, type Logger, type LogFormat } from '../log.ts';
+import { resolveSettings, type Settings } from '../settings.ts';
+import { copenhagenMidnight, isoWithOffset, isValidDay } from '../time.ts';
+import { readState } from '../state/state-file.ts';
+import { acquireLock, type HeldLock } from '../state/lock.ts';
+import { appendJournal, readJournal, unreportedInterruptions } from '../state/journal.ts';
+import { Report, type StepReport } from './report.ts';
+import { check, preview } from './schema.ts';
+import { resolveDeep, interpolate } from './expressions.ts';
+import { checkWorkflow, readWorkflow, resolveWorkflowPath, type LoadedStep, type LoadedWorkflow } from './workflow.ts';
+import type { Progress, RunInfo, StepContext } from './step.ts';
+import { formatSummary } from './summary.ts';
+
+export interface RunOptions {
+  workflow: string;
+  dryRun?: boolean;
+  importFromDate?: string;
+  reportFile?: string;
+  overrides?: string[];
+  settingsFile?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  logFormat?: LogFormat;
+  flags?: Record<string, boolean | string | undefined>;
+  env?: NodeJS.ProcessEnv;
+  /** Force a renderer (tests); default: interactive on a terminal, line-based otherwise. */
+  renderer?: 'default' | 'simple' | 'verbose' | 'silent';
+  out?: (text: string) => void;
+}
+
+export interface RunResult {
+  exitCode: number;
+  report: Report;
+  workflow?: LoadedWorkflow;
+}
+
+const newRunId = (at: Date) => `${isoWithOffset(at).slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
+
+function parseImportFrom(text: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m || !isValidDay(+m[1]!, +m[2]!, +m[3]!)) throw new ConfigError(`--import-from-date expects YYYY-MM-DD, got "${text}"`);
+  return copenhagenMidnight(text);
+}
+
+const countsText = (counts: Record<string, number>) =>
+  Object.entries(counts).filter(([, v]) => v !== 0).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`).join(' · ');
+
+function makeProgress(onChange: (p: Progress) => void): Progress {
+  const counts: Record<string, number> = {};
+  let last = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const changed = () => {
+    const now = Date.now();
+    if (now - last > 100) { last = now; onChange(progress); }
+    else if (!timer) timer = setTimeout(() => { timer = undefined; last = Date.now(); onChange(progress); }, 110).unref();
+  };
+  const progress: Progress = {
+    counts,
+    set(name, value) { counts[name] = value; changed(); },
+    add(name, n = 1) { counts[name] = (counts[name] ?? 0) + n; changed(); },
+    message(text) { (progress as unknown as { text?: string }).text = text; changed(); },
+  };
+  return progress;
+}
+
+/** Shared resources of a run (MO client, remote source …), closed at the end, last first. */
+class SharedResources {
+  private values = new Map<string, Promise<unknown>>();
+  private closers: (() => Promise<void>)[] = [];
+  get<T>(key: string, create: () => Promise<T>, close?: (v: T) => Promise<void>): Promise<T> {
+    let p = this.values.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = create();
+      this.values.set(key, p);
+      if (close) this.closers.push(async () => {
+        const value = await p!.catch(() => undefined); // creation failed: nothing to close
+        if (value !== undefined) await close(value);
+      });
+    }
+    return p;
+  }
+  async closeAll(log: Logger) {
+    for (const close of this.closers.reverse()) {
+      try { await close(); } catch (e) { log.warn(`closing a resource failed: ${(e as Error).message}`); }
+    }
+  }
+}
+
+export async function runWorkflow(options: RunOptions): Promise<RunResult> {
+  const env = options.env ?? process.env;
+  const report = new Report();
+  const startedAt = new Date();
+  const out = options.out ?? ((t: string) => process.stdout.write(t));
+  const logFormat: LogFormat = options.logFormat ?? (env.LOS_LOG_FORMAT === 'json' ? 'json' : 'text');
+  report.run_id = newRunId(startedAt);
+  report.started_at = isoWithOffset(startedAt);
+  report.dry_run = !!options.dryRun;
+  let log = createLogger({ format: logFormat, level: options.verbose ? 'debug' : options.quiet ? 'warn' : 'info', runId: report.run_id });
+  let lock: HeldLock | undefined;
+  let settings: Settings | undefined;
+  let workflow: LoadedWorkflow | undefined;
+  const shared = new SharedResources();
+  const abort = new AbortController();
+  let interruptedBy = '';
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interruptedBy) { process.stderr.write(`\n${signal} again: exiting at once\n`); process.exit(130); }
+    interruptedBy = signal;
+    process.stderr.write(`\n${signal}: stopping after the current operation; nothing will be committed (press Ctrl-C again to exit at once)\n`);
+    abort.abort(new InterruptedError(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let journalStarted = false;
+  let runInfo: RunInfo | undefined;
+
+  try {
+    const file = resolveWorkflowPath(options.workflow);
+    report.workflow = file;
+    const { yaml, settingsDefaults } = readWorkflow(file, env);
+    settings = resolveSettings({ overrides: options.overrides, env, settingsFile: options.settingsFile, workflowDefaults: settingsDefaults });
+    if (!options.logFormat && settings.get('log_format') === 'json') log = createLogger({ format: 'json', level: options.verbose ? 'debug' : options.quiet ? 'warn' : 'info', runId: report.run_id });
+    const stateDir = settings.stateDir;
+    const importFrom = options.importFromDate ? parseImportFrom(options.importFromDate) : readState(settings.require('state_file'));
+    report.import_from = importFrom ? isoWithOffset(importFrom) : null;
+    runInfo = {
+      id: report.run_id,
+      startedAt,
+      dryRun: !!options.dryRun,
+      importFrom,
+      stateDir,
+      workDir: path.join(stateDir, 'work', report.run_id),
+      workflowDir: path.dirname(file),
+      flags: options.flags ?? {},
+    };
+    const runContext = { id: runInfo.id, dry_run: runInfo.dryRun, started_at: report.started_at, import_from: report.import_from, state_dir: stateDir };
+    const staticContext = { env: { ...env }, settings: settings.toObject(), run: runContext };
+    workflow = await checkWorkflow(file, yaml, settingsDefaults, settings, staticContext);
+
+    if (!runInfo.dryRun) {
+      lock = acquireLock(stateDir, runInfo.id);
+      if (lock.stale) report.warn(`cleared a stale lock of run ${lock.stale.run_id} (pid ${lock.stale.pid} on ${lock.stale.host}, since ${lock.stale.started_at}): that process is gone`);
+      const entries = readJournal(stateDir);
+      for (const lost of unreportedInterruptions(entries)) {
+        report.warn(`run ${lost.run_id} started ${lost.started_at} was interrupted (no end in the journal); its changes were not committed and are re-applied now`);
+        appendJournal(stateDir, { type: 'recovered', run_id: lost.run_id, noticed_by: runInfo.id, at: isoWithOffset(new Date()) });
+      }
+      appendJournal(stateDir, { type: 'start', run_id: runInfo.id, started_at: report.started_at, workflow: file, dry_run: false, pid: process.pid, host: hostname() });
+      journalStarted = true;
+    }
+    mkdirSync(runInfo.workDir, { recursive: true, mode: 0o700 });
+    log.debug(`run ${runInfo.id}: workflow ${file}, state ${stateDir}, import from ${report.import_from ?? 'the beginning'}`);
+
+    const outputs: Record<string, { outputs: unknown }> = {};
+    const renderer = options.renderer ?? (options.quiet ? 'silent' : options.verbose ? 'verbose' : process.stdout.isTTY && !env.CI ? 'default' : 'simple');
+    const interactive = renderer === 'default';
+
+    const stepTask = (step: LoadedStep) => ({
+      title: step.title,
+      skip: () => {
+        if (step.if === undefined) return false;
+        const value = typeof step.if === 'boolean' ? step.if : interpolate(step.if.includes('${{') ? step.if : `\${{ ${step.if} }}`, { ...staticContext, steps: outputs });
+        return value ? false : `condition false: ${typeof step.if === 'string' ? step.if : step.if}`;
+      },
+      task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, typeof Listr.prototype.rendererClass, typeof Listr.prototype.rendererClass>) => {
+        const started = Date.now();
+        const stepReport: StepReport = { id: step.id, uses: step.uses, status: 'pending', duration_ms: 0, counts: {} };
+        report.steps.push(stepReport);
+        const stepLog = log.child({ step: step.id });
+        const show = (p: Progress) => {
+          const text = (p as unknown as { text?: string }).text;
+          if (interactive) task.output = [countsText(p.counts), text].filter(Boolean).join(' — ');
+        };
+        const progress = makeProgress(show);
+        const input = resolveDeep(step.input, { ...staticContext, steps: outputs }) as Record<string, unknown>;
+        const inputProblems = check(step.module.schemas.input as object, input);
+        if (inputProblems.length) {
+          throw new Los2moError(`step "${step.id}" (${step.uses}) got invalid input: ${inputProblems.map((v) => `input${v.pointer.replace(/\//g, '.').replace(/^\.$/, '')}: ${v.message} (got ${preview(v.value)})`).join('; ')}`);
+        }
+        const ctx: StepContext = {
+          stepId: step.id,
+          settings: settings!,
+          run: runInfo!,
+          log: stepLog,
+          report,
+          progress,
+          signal: abort.signal,
+          checkInterrupted: () => { if (abort.signal.aborted) throw abort.signal.reason; },
+          shared: (key, create, close) => shared.get(key, create, close),
+          each: async (items, title, fn) => {
+            if (!interactive) {
+              for (const item of items) {
+                ctx.checkInterrupted();
+                await fn(item, makeProgress(() => {}));
+              }
+              return;
+            }
+            await task.newListr(items.map((item) => ({
+              title: title(item),
+              task: async (_c: unknown, sub: { output: string; title: string }) => {
+                ctx.checkInterrupted();
+                const p = makeProgress((pp) => { sub.output = countsText(pp.counts); });
+                await fn(item, p);
+                const c = countsText(p.counts);
+                if (c) sub.title = `${title(item)} (${c})`;
+              },
+            })), { concurrent: false, exitOnError: true, rendererOptions: { collapseSubtasks: false } }).run();
+          },
+        };
+        try {
+          const output = await step.module.run({ with: step.with as never, input: input as never, ctx });
+          ctx.checkInterrupted();
+          const outputProblems = check(step.module.schemas.output as object, output);
+          if (outputProblems.length) {
+            throw new Los2moError(`step "${step.id}" (${step.uses}) gave invalid output: ${outputProblems.slice(0, 5).map((v) => `${v.pointer}: ${v.message} (got ${preview(v.value)})`).join('; ')}`);
+          }
+          outputs[step.id] = { outputs: output };
+          stepReport.status = 'done';
+          stepReport.counts = { ...progress.counts };
+          const summary = step.module.summarize?.(output as never) ?? countsText(progress.counts);
+          stepReport.summary = summary;
+          task.title = summary ? `${step.title}: ${summary}` : step.title;
+        } catch (e) {
+          stepReport.status = 'failed';
+          stepReport.counts = { ...progress.counts };
+          throw e;
+        } finally {
+          stepReport.duration_ms = Date.now() - started;
+        }
+      },
+    });
+
+    const listr = new Listr(workflow.steps.map(stepTask), {
+      renderer: renderer as ListrRendererValue,
+      fallbackRenderer: 'simple',
+      exitOnError: true,
+      registerSignalListeners: false,
+      collectErrors: false,
+      rendererOptions: { collapseSubtasks: false, showErrorMessage: false, formatOutput: 'truncate', persistentOutput: false },
+    } as never);
+    if (!interactive && renderer !== 'silent') out(`los2mo run ${runInfo.id}: ${workflow.name} (${path.relative(process.cwd(), file) || file})${runInfo.dryRun ? ' — dry run' : ''}\n`);
+    try {
+      await listr.run();
+    } catch (e) {
+      if (abort.signal.aborted) throw abort.signal.reason;
+      throw e;
+    }
+    for (const s of workflow.steps) if (!report.steps.some((r) => r.id === s.id)) report.steps.push({ id: s.id, uses: s.uses, status: 'skipped', duration_ms: 0, counts: {} });
+    report.outcome = 'success';
+    report.exit_code = EXIT.ok;
+  } catch (error) {
+    report.exit_code = exitCodeOf(error);
+    report.outcome = error instanceof InterruptedError ? 'interrupted' : error instanceof InputError ? 'invalid-input' : 'failed';
+    if (error instanceof InputError) report.errors.push(...error.problems);
+    const expected = error instanceof Los2moError || typeof (error as { exitCode?: unknown })?.exitCode === 'number';
+    report.failure = redact(expected ? (error as Error).message : (error as Error)?.stack ?? String(error));
+    if (!expected) log.debug(redact((error as Error)?.stack ?? String(error)));
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await shared.closeAll(log);
+    const finishedAt = new Date();
+    report.finished_at = isoWithOffset(finishedAt);
+    const durationMs = finishedAt.getTime() - startedAt.getTime();
+    if (runInfo && (report.outcome === 'success' || runInfo.dryRun)) rmSync(runInfo.workDir, { recursive: true, force: true });
+    if (journalStarted && runInfo) {
+      try {
+        appendJournal(runInfo.stateDir, {
+          type: 'end', run_id: runInfo.id, finished_at: report.finished_at, outcome: report.outcome, exit_code: report.exit_code, duration_ms: durationMs,
+          files: report.files, operations: report.operations, totals: report.totals, warnings: report.warnings.length, errors: report.errors.length,
+          failure: report.failure?.slice(0, 2000), state_written: report.totals.state_written ? report.started_at : null,
+        });
+      } catch (e) {
+        log.error(`could not write the journal: ${(e as Error).message}`);
+      }
+    }
+    lock?.release();
+    if (options.reportFile) {
+      try {
+        mkdirSync(path.dirname(path.resolve(options.reportFile)), { recursive: true });
+        writeFileSync(options.reportFile, JSON.stringify(redactValue(report), null, 2) + '\n', { mode: 0o600 });
+      } catch (e) {
+        log.error(`could not write the report ${options.reportFile}: ${(e as Error).message}`);
+      }
+    }
+    if (!options.quiet || report.exit_code !== 0) out(redact(formatSummary(report, durationMs, { quiet: !!options.quiet })) + '\n');
+  }
+  return { exitCode: report.exit_code, report, workflow };
+}

@@ -1,0 +1,34 @@
+/** The one-screen summary printed at the end of every run. */
+import { formatProblem } from '../errors.ts';
+import type { Report } from './report.ts';
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+export function formatSummary(report: Report, durationMs: number, { quiet = false } = {}): string {
+  const lines: string[] = [];
+  const mark = report.outcome === 'success' ? '✔' : '✖';
+  const outcome = { success: 'success', failed: 'FAILED', 'invalid-input': 'INVALID INPUT', interrupted: 'INTERRUPTED', running: 'running' }[report.outcome];
+  lines.push(`${mark} ${outcome} in ${(durationMs / 1000).toFixed(1)} s — run ${report.run_id}${report.dry_run ? ' (dry run: nothing written)' : ''} — exit ${report.exit_code}`);
+  if (!quiet) {
+    if (report.files.length) lines.push(`  files     ${report.files.length}: ${report.files.slice(0, 6).map((f) => f.name).join(', ')}${report.files.length > 6 ? ', …' : ''}`);
+    for (const s of report.steps) if (s.summary) lines.push(`  ${s.id.padEnd(9)} ${s.summary} (${(s.duration_ms / 1000).toFixed(1)} s)`);
+    const ops = Object.entries(report.operations).map(([kind, o]) => `${kind} ${Object.entries(o).map(([op, c]) => `${op} ${n(c)}`).join('/')}`);
+    if (ops.length) lines.push(`  changes   ${ops.join(', ')}`);
+    const t = report.totals;
+    if (t.http_requests !== undefined) lines.push(`  MO        ${n(t.http_requests ?? 0)} requests, ${n(t.mutations ?? 0)} mutations, ${n(t.retries ?? 0)} retries`);
+  }
+  if (report.warnings.length) {
+    lines.push(`  warnings  ${report.warnings.length}`);
+    for (const w of report.warnings.slice(0, 8)) lines.push(`    - ${w}`);
+    if (report.warnings.length > 8) lines.push(`    … ${report.warnings.length - 8} more in the report (--report FILE.json)`);
+  }
+  if (report.errors.length) {
+    lines.push(`  errors    ${report.errors.length} (nothing was written; the state was not advanced)`);
+    for (const p of report.errors.slice(0, 20)) lines.push(`    ${formatProblem(p)}`);
+    if (report.errors.length > 20) lines.push(`    … ${report.errors.length - 20} more in the report (--report FILE.json)`);
+  } else if (report.failure) {
+    lines.push(`  error     ${report.failure.split('\n').join('\n            ')}`);
+    if (report.outcome !== 'success' && !report.dry_run) lines.push('  the state was not advanced; the next run starts from the same point');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,111 @@
+/**
+ * Reading one LOS CSV file: decode (UTF-8 with or without BOM, or Windows-1252), parse with
+ * csv-parse (`;`, quoted fields, CRLF), keep each record's line number. Problems become
+ * InputErrors naming file, line and column.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import { InputError, type InputProblem } from '../errors.ts';
+
+export type Encoding = 'utf-8' | 'windows-1252';
+
+export interface CsvRow {
+  /** 1-based line of the record's first line in the file (the header is line 1). */
+  line: number;
+  values: string[];
+}
+
+export interface CsvTable {
+  /** Name shown in messages (the file name). */
+  file: string;
+  header: string[];
+  rows: CsvRow[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function lineAndColumn(buf: Buffer, offset: number) {
+  let line = 1, start = 0;
+  for (let i = 0; i < offset; i++) if (buf[i] === 0x0a) { line++; start = i + 1; }
+  return { line, column: offset - start + 1 };
+}
+
+/** Position of the first byte that is not valid UTF-8. */
+function firstInvalidUtf8(buf: Buffer): number {
+  for (let i = 0; i < buf.length; ) {
+    const b = buf[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (!len || i + len > buf.length) return i;
+    for (let k = 1; k < len; k++) if ((buf[i + k]! & 0xc0) !== 0x80) return i;
+    i += len;
+  }
+  return -1;
+}
+
+export function decode(buf: Buffer, file: string, encoding: Encoding): string {
+  if (encoding === 'windows-1252') return iconv.decode(buf, 'win1252');
+  try {
+    return utf8.decode(buf);
+  } catch {
+    const at = firstInvalidUtf8(buf);
+    const { line, column } = lineAndColumn(buf, Math.max(at, 0));
+    throw new InputError([{ file, line, column, field: 'encoding', message: `byte 0x${buf[at]?.toString(16).toUpperCase().padStart(2, '0')} is not valid UTF-8; if the file is Windows-1252, set encoding=windows-1252` }]);
+  }
+}
+
+/** Count lines up to each record quickly: csv-parse's info.lines gives the line a record ENDS on. */
+export function parseCsvText(text: string, file: string): CsvTable {
+  const problem = (line: number, column: number, field: string, message: string): InputProblem => ({ file, line, column, field, message });
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (!text.trim()) throw new InputError([problem(1, 1, 'header', 'the file is empty: a LOS file has at least a header line')]);
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { delimiter: ';', info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 }) as never;
+  } catch (e) {
+    const err = e as Error & { code?: string; lines?: number; column?: number | string; index?: number };
+    const line = err.lines ?? 1;
+    const column = typeof err.index === 'number' ? err.index + 1 : 1;
+    const message = err.code === 'CSV_MAX_RECORD_SIZE' ? 'a field is larger than 1 MiB (truncated or broken quoting?)' : err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed (truncated file?)' : err.message.replace(/^Invalid Record Length: |, got \d+ on line \d+$/g, '');
+    throw new InputError([problem(line, column, 'csv', message)]);
+  }
+  const [head, ...body] = records;
+  const header = head!.record.map((h) => h.trim());
+  const problems: InputProblem[] = [];
+  if (header.length === 1 && /[,\t|]/.test(header[0]!)) problems.push(problem(1, 1, 'header', `the header has no ";" delimiter (found "${header[0]!.slice(0, 60)}"): LOS files are semicolon-separated`));
+  const seen = new Map<string, number>();
+  header.forEach((h, i) => {
+    const key = h.toLowerCase();
+    if (seen.has(key)) problems.push(problem(1, i + 1, h, `duplicated column (also column ${seen.get(key)! + 1})`));
+    else seen.set(key, i);
+  });
+  let endOfPrevious = head!.info.lines;
+  const rows: CsvRow[] = [];
+  for (const r of body) {
+    // the record starts on the first non-empty line after the previous record
+    const line = endOfPrevious + 1;
+    endOfPrevious = r.info.lines;
+    if (r.record.length !== header.length) {
+      problems.push(problem(line, Math.min(r.record.length, header.length) + 1, header[Math.min(r.record.length, header.length - 1)] ?? 'csv', `expected ${header.length} fields, found ${r.record.length}${r.record.length < header.length ? ' (truncated line?)' : ''}`));
+      continue;
+    }
+    rows.push({ line, values: r.record });
+  }
+  if (problems.length) throw new InputError(problems);
+  return { file, header, rows };
+}
+
+export function readCsv(path: string, file: string, encoding: Encoding = 'utf-8'): CsvTable {
+  return parseCsvText(decode(readFileSync(path), file, encoding), file);
+}
+
+/** readCsv that adds its problems to a list (so every file of a run is checked) instead of throwing. */
+export function readCsvCollecting(file: { path: string; name: string }, encoding: Encoding, problems: InputProblem[]): CsvTable | null {
+  try {
+    return readCsv(file.path, file.name, encoding);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    problems.push(...e.problems);
+    return null;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * `./run mo-emulator [--port 5000] [--db .los2mo/mo.sqlite] [--client-id ID --client-secret S]
+ * [--host 127.0.0.1] [--realm mo]`: serve the MO emulator until SIGINT/SIGTERM.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_CLIENT_ID, startEmulator } from './server.ts';
+
+const USAGE = `Usage: ./run mo-emulator [--port 5000] [--host 127.0.0.1] [--db .los2mo/mo.sqlite]
+                         [--client-id ${DEFAULT_CLIENT_ID}] [--client-secret S] [--realm mo]
+Serves an OS2mo GraphQL emulator (v29, v30) on SQLite until SIGINT/SIGTERM.
+Without --client-secret a secret is generated and printed once.
+`;
+
+export async function moEmulatorCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string', default: '5000' },
+        host: { type: 'string', default: '127.0.0.1' },
+        db: { type: 'string', default: '.los2mo/mo.sqlite' },
+        'client-id': { type: 'string', default: DEFAULT_CLIENT_ID },
+        'client-secret': { type: 'string' },
+        realm: { type: 'string', default: 'mo' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`mo-emulator: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`mo-emulator: --port must be a port number, got ${values.port}\n`);
+    return 2;
+  }
+  const dbPath = resolve(values.db);
+  mkdirSync(dirname(dbPath), { recursive: true });
+  const generated = values['client-secret'] === undefined;
+  const emulator = await startEmulator({
+    dbPath,
+    port,
+    host: values.host,
+    clientId: values['client-id'],
+    clientSecret: values['client-secret'],
+    realm: values.realm,
+  });
+  const out = process.stdout;
+  out.write(`MO emulator serving ${emulator.url}/graphql/v30 (and v29)\n`);
+  out.write(`  MO_URL=${emulator.url}\n`);
+  out.write(`  AUTH_SERVER=${emulator.authServer}\n`);
+  out.write(`  AUTH_REALM=${emulator.realm}\n`);
+  out.write(`  CLIENT_ID=${emulator.clientId}\n`);
+  if (generated) out.write(`  CLIENT_SECRET=${emulator.clientSecret}  (generated for this run; pass --client-secret to fix it)\n`);
+  out.write(`  database: ${dbPath}\n`);
+
+  await new Promise<void>((resolveSignal) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolveSignal();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await emulator.stop();
+  out.write('MO emulator stopped\n');
+  return 0;
+}

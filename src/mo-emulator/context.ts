@@ -1,0 +1,73 @@
+/** The per-request context: the store behind a read cache, the API version and `?force=1`. */
+import type { Data, Interval, Period } from './periods.ts';
+import type { Kind, Store } from './store.ts';
+
+/** Classes and facets are only visible while published. */
+const isVisible = (kind: Kind, p: Period) =>
+  (kind !== 'class' && kind !== 'facet') || (p.data['published'] ?? 'Publiceret') === 'Publiceret';
+
+export class RequestContext {
+  private readonly cache = new Map<string, Period[]>();
+  /** Successful mutation resolver calls by name, counted into metrics on commit. */
+  readonly mutationCounts = new Map<string, number>();
+  readonly now = Date.now();
+
+  constructor(
+    readonly store: Store,
+    readonly version: number,
+    readonly force: boolean,
+  ) {}
+
+  /** All stored periods of an object, including unpublished ones. */
+  storedPeriods(kind: Kind, uuid: string): Period[] {
+    const key = `${kind}:${uuid}`;
+    let periods = this.cache.get(key);
+    if (!periods) this.cache.set(key, (periods = this.store.periods(kind, uuid)));
+    return periods;
+  }
+
+  /** The periods a reader sees (published ones for classes and facets). */
+  periods(kind: Kind, uuid: string): Period[] {
+    return this.storedPeriods(kind, uuid).filter((p) => isVisible(kind, p));
+  }
+
+  /** Load many objects' periods into the cache; returns the visible periods by uuid. */
+  prefetch(kind: Kind, uuids: readonly string[]): Map<string, Period[]> {
+    const missing = uuids.filter((u) => !this.cache.has(`${kind}:${u}`));
+    if (missing.length) {
+      const loaded = this.store.periodsMany(kind, missing);
+      for (const uuid of missing) this.cache.set(`${kind}:${uuid}`, loaded.get(uuid) ?? []);
+    }
+    const out = new Map<string, Period[]>();
+    for (const uuid of uuids) out.set(uuid, this.periods(kind, uuid));
+    return out;
+  }
+
+  /** Whether an object of this kind was ever created (it may be terminated now). */
+  exists(kind: Kind, uuid: string): boolean {
+    return this.store.snapshot(kind, uuid) !== undefined;
+  }
+
+  /** Whether an object exists with at least one visible period. */
+  isLive(kind: Kind, uuid: string): boolean {
+    return this.periods(kind, uuid).length > 0;
+  }
+
+  snapshot(kind: Kind, uuid: string): Data | undefined {
+    return this.store.snapshot(kind, uuid);
+  }
+
+  save(kind: Kind, uuid: string, periods: Period[], snapshot: Data): void {
+    this.store.save(kind, uuid, periods, snapshot);
+    this.cache.set(`${kind}:${uuid}`, periods);
+  }
+
+  countMutation(name: string): void {
+    this.mutationCounts.set(name, (this.mutationCounts.get(name) ?? 0) + 1);
+  }
+
+  /** The default reading interval: the instant "now". */
+  nowInterval(): Interval {
+    return { from: this.now, to: this.now + 1 };
+  }
+}

@@ -1,0 +1,55 @@
+/** Fault injection for reliability tests (off by default), deterministic with a seed. */
+export interface FaultOptions {
+  /** Fraction of GraphQL requests answered with HTTP 500 before executing (nothing is written). */
+  errorRate?: number;
+  /** Milliseconds to wait after executing a GraphQL request before responding. */
+  delayMs?: number;
+  /** Fraction of GraphQL requests whose connection is destroyed before executing. */
+  resetRate?: number;
+  /** Seed of the fault decisions' random sequence. */
+  seed?: number;
+}
+
+export type FaultDecision = 'none' | 'error' | 'reset';
+
+/** mulberry32: a small seeded PRNG. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FaultInjector {
+  private options: FaultOptions = {};
+  private random: () => number = Math.random;
+
+  constructor(options: FaultOptions = {}) {
+    this.set(options);
+  }
+
+  set(options: FaultOptions): void {
+    for (const key of ['errorRate', 'resetRate'] as const) {
+      const rate = options[key];
+      if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new RangeError(`${key} must be between 0 and 1`);
+    }
+    this.options = { ...options };
+    this.random = mulberry32(options.seed ?? (Date.now() ^ (process.pid << 16)));
+  }
+
+  get delayMs(): number {
+    return this.options.delayMs ?? 0;
+  }
+
+  /** Decide the fault for one GraphQL request (one random draw per configured rate). */
+  decide(): FaultDecision {
+    const { resetRate = 0, errorRate = 0 } = this.options;
+    if (resetRate > 0 && this.random() < resetRate) return 'reset';
+    if (errorRate > 0 && this.random() < errorRate) return 'error';
+    return 'none';
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * One GraphQL request: parse and validate against the SDL, then execute in one SQLite
+ * transaction that is rolled back if any error occurs (MO's transaction per request).
+ */
+import { GraphQLError, execute, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { RequestContext } from './context.ts';
+import { errorKeyOf } from './errors.ts';
+import type { Metrics } from './metrics.ts';
+import type { Store } from './store.ts';
+
+export interface GraphqlBody { query?: unknown; variables?: unknown; operationName?: unknown }
+export interface GraphqlResponse { data: unknown; errors?: unknown[] }
+
+class Rollback extends Error {
+  constructor(readonly result: ExecutionResult) {
+    super('rollback');
+  }
+}
+
+const DOCUMENT_CACHE_SIZE = 500;
+
+export class GraphqlEndpoint {
+  private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly schema: GraphQLSchema,
+    private readonly metrics: Metrics,
+  ) {}
+
+  private document(source: string): DocumentNode | readonly GraphQLError[] {
+    let doc = this.documents.get(source);
+    if (doc) return doc;
+    try {
+      const parsed = parse(source);
+      const errors = validate(this.schema, parsed);
+      doc = errors.length ? errors : parsed;
+    } catch (error) {
+      doc = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
+    }
+    if (this.documents.size >= DOCUMENT_CACHE_SIZE) this.documents.delete(this.documents.keys().next().value!);
+    this.documents.set(source, doc);
+    return doc;
+  }
+
+  private fail(errors: readonly GraphQLError[], fallbackKey: string, data: unknown = null): GraphqlResponse {
+    for (const e of errors) this.metrics.error(errorKeyOf(e) ?? fallbackKey);
+    return { data, errors: errors.map((e) => e.toJSON()) };
+  }
+
+  run(body: GraphqlBody, version: number, force: boolean): GraphqlResponse {
+    if (typeof body.query !== 'string') {
+      return this.fail([new GraphQLError('No GraphQL query found in the request')], 'GRAPHQL_ERROR');
+    }
+    const doc = this.document(body.query);
+    if (Array.isArray(doc)) return this.fail(doc as readonly GraphQLError[], 'GRAPHQL_VALIDATION');
+    const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : undefined;
+    const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+    const ctx = new RequestContext(this.store, version, force);
+    let result: ExecutionResult;
+    try {
+      result = this.store.db.transaction(() => {
+        const r = execute({
+          schema: this.schema,
+          document: doc as DocumentNode,
+          contextValue: ctx,
+          variableValues: variables,
+          operationName,
+        });
+        if (r instanceof Promise) throw new Error('resolvers must be synchronous');
+        if (r.errors?.length) throw new Rollback(r);
+        return r;
+      })();
+    } catch (error) {
+      if (!(error instanceof Rollback)) throw error;
+      this.metrics.rollback();
+      return this.fail(error.result.errors ?? [], 'GRAPHQL_ERROR', error.result.data ?? null);
+    }
+    for (const [name, count] of ctx.mutationCounts) this.metrics.mutation(name, count);
+    return { data: result.data ?? null };
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Engagements, addresses, IT users and managers ("organisation functions" in MO): create,
+ * update (the given fields for `[from, to)`) and terminate, with their validators.
+ */
+import type { RequestContext } from '../context.ts';
+import { maxDay, minDay } from '../dates.ts';
+import { MoError } from '../errors.ts';
+import { overlapsDays, writeWindow, type Data } from '../periods.ts';
+import { Ref } from '../read/responses.ts';
+import type { Kind } from '../store.ts';
+import { checkAddressValue } from './address-values.ts';
+import {
+  checkPersonRange,
+  checkUnitRange,
+  givenFields,
+  newUuid,
+  requireExisting,
+  requireRef,
+  terminate,
+  windowOf,
+  type Input,
+  type ValidityInput,
+  type Window,
+} from './common.ts';
+
+type Mode = 'create' | 'update';
+
+interface FunctionSpec {
+  kind: Kind;
+  /** Stored fields. */
+  fields: readonly string[];
+  /** Stored field → kind of the referenced object. */
+  refs: Record<string, Kind>;
+  /** The input's non-null values as stored fields (aliases resolved). */
+  given(input: Input): Data;
+  /** Checks on a complete new object. */
+  validateCreate?(data: Data): void;
+  /** Checks on each period of the written window. */
+  checkPiece(ctx: RequestContext, uuid: string, data: Data, w: Window, mode: Mode): void;
+}
+
+const personOf = (input: Input) => (input['person'] ?? input['employee'] ?? null) as string | null;
+
+function withPerson(input: Input, fields: readonly string[]): Data {
+  const data = givenFields(input, fields);
+  const person = personOf(input);
+  if (person) data['person'] = person;
+  return data;
+}
+
+const rangeChecks = (ctx: RequestContext, data: Data, w: Window) => {
+  checkUnitRange(ctx, data['org_unit'], w);
+  checkPersonRange(ctx, data['person'], w);
+};
+
+const EXTENSIONS = Array.from({ length: 10 }, (_, i) => `extension_${i + 1}`);
+
+const engagement: FunctionSpec = {
+  kind: 'engagement',
+  fields: ['user_key', 'person', 'org_unit', 'engagement_type', 'job_function', 'primary', 'fraction', ...EXTENSIONS],
+  refs: { person: 'employee', org_unit: 'org_unit', engagement_type: 'class', job_function: 'class', primary: 'class' },
+  given(input) {
+    const data = withPerson(input, ['user_key', 'org_unit', 'engagement_type', 'job_function', 'primary', 'fraction', ...EXTENSIONS]);
+    const fraction = data['fraction'];
+    if (typeof fraction === 'number' && (fraction < 0 || fraction > 1_000_000)) {
+      throw new MoError('E_INVALID_INPUT', 'fraction must be between 0 and 1000000', { fraction });
+    }
+    return data;
+  },
+  validateCreate(data) {
+    if (!data['person']) throw new MoError('E_INVALID_INPUT', 'An engagement needs a person (person or employee).');
+  },
+  checkPiece: (ctx, _uuid, data, w) => rangeChecks(ctx, data, w),
+};
+
+function addressScope(ctx: RequestContext, addressType: string, at: string): unknown {
+  const periods = ctx.periods('class', addressType);
+  const period = periods.find((p) => p.from <= at && p.to > at) ?? periods[periods.length - 1];
+  return period?.data['scope'] ?? null;
+}
+
+const address: FunctionSpec = {
+  kind: 'address',
+  fields: ['user_key', 'value', 'address_type', 'person', 'org_unit', 'engagement', 'ituser', 'visibility'],
+  refs: {
+    address_type: 'class',
+    visibility: 'class',
+    person: 'employee',
+    org_unit: 'org_unit',
+    engagement: 'engagement',
+    ituser: 'ituser',
+  },
+  given: (input) => withPerson(input, ['user_key', 'value', 'address_type', 'org_unit', 'engagement', 'ituser', 'visibility']),
+  validateCreate(data) {
+    if (!data['person'] === !data['org_unit']) {
+      throw new MoError('E_INVALID_INPUT', 'An address needs exactly one of org_unit or person.');
+    }
+  },
+  checkPiece(ctx, _uuid, data, w) {
+    rangeChecks(ctx, data, w);
+    checkAddressValue(addressScope(ctx, data['address_type'] as string, w.from), String(data['value'] ?? ''), ctx.force);
+  },
+};
+
+const ituser: FunctionSpec = {
+  kind: 'ituser',
+  fields: ['user_key', 'itsystem', 'person', 'org_unit', 'engagements', 'external_id', 'binding_type', 'primary', 'note'],
+  refs: { itsystem: 'itsystem', person: 'employee', org_unit: 'org_unit', engagements: 'engagement', primary: 'class' },
+  given(input) {
+    const data = withPerson(input, ['user_key', 'itsystem', 'org_unit', 'external_id', 'binding_type', 'primary', 'note']);
+    if (input['engagement'] != null && input['engagements'] != null) {
+      throw new MoError('E_INVALID_INPUT', 'Give engagement or engagements, not both.');
+    }
+    if (input['engagements'] != null) data['engagements'] = [...(input['engagements'] as string[])];
+    else if (input['engagement'] != null) data['engagements'] = [input['engagement']];
+    return data;
+  },
+  validateCreate(data) {
+    if (!data['person'] && !data['org_unit']) throw new MoError('E_INVALID_INPUT', 'An IT user needs a person or an org_unit.');
+    data['engagements'] ??= [];
+  },
+  checkPiece(ctx, uuid, data, w, mode) {
+    rangeChecks(ctx, data, w);
+    const person = data['person'];
+    if (typeof person !== 'string') return;
+    // Uniqueness on (person, itsystem, user_key, engagements, external_id); the uuid is not part
+    // of the key, so re-creating an identical IT user (even under its own uuid) is refused.
+    const key = ituserKey(data);
+    for (const other of ctx.store.uuidsByKey('ituser', 'person', [person])) {
+      if (mode === 'update' && other === uuid) continue;
+      for (const p of ctx.periods('ituser', other)) {
+        if (p.data['person'] === person && overlapsDays(p, w.from, w.to) && ituserKey(p.data) === key) {
+          throw new MoError('V_DUPLICATED_IT_USER', undefined, { existing_uuid: other, user_key: data['user_key'] });
+        }
+      }
+    }
+  },
+};
+
+const ituserKey = (d: Data) =>
+  JSON.stringify([d['itsystem'], d['user_key'], [...((d['engagements'] as string[] | null) ?? [])].sort(), d['external_id'] ?? null]);
+
+const manager: FunctionSpec = {
+  kind: 'manager',
+  fields: ['user_key', 'person', 'org_unit', 'engagement', 'responsibility', 'manager_type', 'manager_level'],
+  refs: {
+    person: 'employee',
+    org_unit: 'org_unit',
+    engagement: 'engagement',
+    responsibility: 'class',
+    manager_type: 'class',
+    manager_level: 'class',
+  },
+  given: (input) =>
+    withPerson(input, ['user_key', 'org_unit', 'engagement', 'responsibility', 'manager_type', 'manager_level']),
+  checkPiece: (ctx, _uuid, data, w) => rangeChecks(ctx, data, w),
+};
+
+function checkRefs(ctx: RequestContext, spec: FunctionSpec, data: Data): void {
+  for (const [field, kind] of Object.entries(spec.refs)) requireRef(ctx, kind, data[field], field);
+}
+
+function create(ctx: RequestContext, spec: FunctionSpec, input: Input): Ref {
+  const uuid = newUuid(input);
+  const w = windowOf(input['validity'] as ValidityInput, false);
+  const data: Data = Object.fromEntries(spec.fields.map((f) => [f, null]));
+  Object.assign(data, spec.given(input));
+  data['user_key'] ??= uuid;
+  spec.validateCreate?.(data);
+  checkRefs(ctx, spec, data);
+  const periods = w.from < w.to ? [{ from: w.from, to: w.to, data }] : [];
+  if (periods.length) spec.checkPiece(ctx, uuid, data, w, 'create');
+  ctx.save(spec.kind, uuid, periods, data);
+  ctx.countMutation(`${spec.kind}_create`);
+  return new Ref(spec.kind, uuid);
+}
+
+function update(ctx: RequestContext, spec: FunctionSpec, input: Input): Ref {
+  const uuid = input['uuid'] as string;
+  const snapshot = requireExisting(ctx, spec.kind, uuid);
+  const w = windowOf(input['validity'] as ValidityInput, false);
+  const patch = spec.given(input);
+  checkRefs(ctx, spec, patch);
+  const next = writeWindow(ctx.storedPeriods(spec.kind, uuid), w.from, w.to, patch, snapshot);
+  for (const p of next) {
+    if (overlapsDays(p, w.from, w.to)) {
+      spec.checkPiece(ctx, uuid, p.data, { from: maxDay(p.from, w.from), to: minDay(p.to, w.to) }, 'update');
+    }
+  }
+  ctx.save(spec.kind, uuid, next, { ...snapshot, ...patch });
+  ctx.countMutation(`${spec.kind}_update`);
+  return new Ref(spec.kind, uuid);
+}
+
+type Resolver = (src: unknown, args: { input: Input }, ctx: RequestContext) => Ref;
+
+function mutators(spec: FunctionSpec): Record<string, Resolver> {
+  return {
+    [`${spec.kind}_create`]: (_s, { input }, ctx) => create(ctx, spec, input),
+    [`${spec.kind}_update`]: (_s, { input }, ctx) => update(ctx, spec, input),
+    [`${spec.kind}_terminate`]: (_s, { input }, ctx) => terminate(ctx, spec.kind, input, `${spec.kind}_terminate`),
+  };
+}
+
+export const ORG_FUNCTION_MUTATIONS: Record<string, Resolver> = {
+  ...mutators(engagement),
+  ...mutators(address),
+  ...mutators(ituser),
+  ...mutators(manager),
+};

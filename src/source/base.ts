@@ -1,0 +1,219 @@
+/**
+ * What all sources share: one operation at a time per source, retries with exponential backoff
+ * and a reconnect between attempts, the name filter of listings, and the download into a
+ * temporary file that is size-checked and renamed into place.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SourceError, messageOf, redact } from './errors.ts';
+import { isHostileName, isSafeRemoteName, isSafeUploadFolder, isSafeUploadName, safeLocalPath, showName } from './names.ts';
+import type { RemoteFile, Source, SourceKind, SourceOptions } from './source.ts';
+
+/** An entry of a raw remote listing, before names are checked. */
+export interface RawEntry {
+  name: string;
+  isFile: boolean;
+  size: number;
+  /** known from the listing (MLSD, SFTP attrs, fs.stat); otherwise `mtimeOf` is asked */
+  mtime?: Date;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export abstract class BaseSource implements Source {
+  abstract readonly kind: SourceKind;
+  abstract readonly display: string;
+  readonly warnings: string[] = [];
+
+  protected readonly timeoutMs: number;
+  protected readonly attempts: number;
+  protected readonly retryDelayMs: number;
+  private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly secrets: (string | undefined)[];
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(opts: SourceOptions, extraSecrets: (string | undefined)[] = []) {
+    this.timeoutMs = opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : 30_000;
+    this.attempts = Math.max(1, Math.floor(opts.retries ?? 3));
+    this.retryDelayMs = Math.max(0, opts.retryDelayMs ?? 1000);
+    this.onWarning = opts.onWarning;
+    this.secrets = [opts.password, opts.passphrase, ...extraSecrets];
+  }
+
+  // ---- implemented by each kind ------------------------------------------------------------
+  /** Connects when not connected (no-op for a folder). Throws SourceError(retryable:false) for auth/trust failures. */
+  protected abstract connect(): Promise<void>;
+  /** Drops the connection (after an error or on close); must not throw. */
+  protected abstract disconnect(): Promise<void>;
+  protected abstract rawList(): Promise<RawEntry[]>;
+  protected abstract mtimeOf(name: string): Promise<Date>;
+  /** Writes the remote file's bytes into `sink` and ends it (or rejects). */
+  protected abstract fetchInto(name: string, sink: Transform): Promise<void>;
+  protected abstract put(folder: string, name: string, data: Buffer): Promise<void>;
+  /** Errors that retrying cannot fix (besides SourceError with retryable:false). */
+  protected isFatal(_err: unknown): boolean {
+    return false;
+  }
+  protected get label(): string {
+    return this.kind === 'folder' ? 'folder' : this.kind.toUpperCase();
+  }
+
+  // ---- shared --------------------------------------------------------------------------------
+  /** Text with the password and passphrase replaced by `***`. */
+  protected redact(text: string): string {
+    return redact(text, this.secrets);
+  }
+
+  protected warn(message: string): void {
+    const m = this.redact(message);
+    this.warnings.push(m);
+    try {
+      this.onWarning?.(m);
+    } catch {
+      /* a failing warning sink must not break the transfer */
+    }
+  }
+
+  /** Connects with retries; called once by openSource. */
+  async open(): Promise<void> {
+    await this.operate('connect', undefined, async () => {});
+  }
+
+  async list(): Promise<RemoteFile[]> {
+    return this.operate('list', undefined, async () => {
+      const entries = await this.rawList();
+      const files: RemoteFile[] = [];
+      const seen = new Set<string>();
+      for (const e of entries) {
+        if (isHostileName(e.name)) {
+          this.warn(`${this.label} ${this.display}: refused remote name ${showName(e.name)} (path separator, '..' or control characters)`);
+          continue;
+        }
+        if (!e.isFile || !isSafeRemoteName(e.name)) continue; // directories, links, other files: not ours
+        if (seen.has(e.name)) {
+          this.warn(`${this.label} ${this.display}: name ${showName(e.name)} listed twice; using the first`);
+          continue;
+        }
+        seen.add(e.name);
+        const mtime = e.mtime && !Number.isNaN(e.mtime.getTime()) ? e.mtime : await this.mtimeOf(e.name);
+        if (Number.isNaN(mtime.getTime())) throw new Error(`no modification time for ${showName(e.name)}`);
+        files.push({ name: e.name, size: e.size, mtime });
+      }
+      return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    });
+  }
+
+  async download(file: RemoteFile, destDir: string, onProgress?: (bytes: number) => void): Promise<string> {
+    const target = safeLocalPath(destDir, file?.name, this.display); // throws before anything is fetched
+    if (!Number.isSafeInteger(file.size) || file.size < 0) {
+      throw new SourceError(`download of ${showName(file.name)}: size ${file.size} is not a byte count`, {
+        operation: 'download',
+        where: this.display,
+        retryable: false,
+      });
+    }
+    return this.operate('download', file.name, () => this.receive(file, target, onProgress));
+  }
+
+  async upload(folder: string, name: string, data: Buffer | string): Promise<void> {
+    const cleanFolder = String(folder ?? '').replace(/^\/+|\/+$/g, '');
+    if (!isSafeUploadFolder(cleanFolder) || !isSafeUploadName(name)) {
+      throw new SourceError(`refused to upload ${showName(`${folder}/${name}`)}: not a plain relative folder and file name`, {
+        operation: 'upload',
+        where: this.display,
+        retryable: false,
+      });
+    }
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    await this.operate('upload', `${cleanFolder}/${name}`, () => this.put(cleanFolder, name, buf));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.exclusive(() => this.disconnect());
+  }
+
+  /** Runs `fn` after every earlier operation of this source has finished. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** One operation: connect if needed, run, on failure disconnect, back off and try again. */
+  protected operate<T>(operation: string, subject: string | undefined, fn: () => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      if (this.closed) {
+        throw new SourceError(`${this.label} ${this.display}: ${operation} after close`, { operation, where: this.display, retryable: false });
+      }
+      let attempt = 0;
+      for (;;) {
+        attempt++;
+        try {
+          await this.connect();
+          return await fn();
+        } catch (err) {
+          await this.disconnect();
+          const fatal = (err instanceof SourceError && !err.retryable) || this.isFatal(err);
+          if (fatal || attempt >= this.attempts) throw this.failure(operation, subject, err, attempt);
+          await sleep(this.retryDelayMs * 2 ** (attempt - 1));
+        }
+      }
+    });
+  }
+
+  private failure(operation: string, subject: string | undefined, err: unknown, attempts: number): SourceError {
+    if (err instanceof SourceError) {
+      // already a complete message (names host and operation)
+      return new SourceError(this.redact(err.message), { operation: err.operation, where: err.where ?? this.display, retryable: err.retryable, attempts });
+    }
+    const what = subject === undefined ? '' : ` of ${showName(subject)}`;
+    const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    const message = this.redact(`${this.label} ${operation}${what} at ${this.display} failed${tries}: ${messageOf(err)}`);
+    return new SourceError(message, { operation, where: this.display, retryable: !this.isFatal(err), attempts });
+  }
+
+  /** Fetches into a hidden temporary file next to `target`, checks the size, renames into place. */
+  private async receive(file: RemoteFile, target: string, onProgress?: (bytes: number) => void): Promise<string> {
+    const tmp = path.join(path.dirname(target), `.${file.name}.${randomBytes(6).toString('hex')}.part`);
+    let bytes = 0;
+    let idle: NodeJS.Timeout | undefined;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        idle?.refresh();
+        try {
+          onProgress?.(bytes);
+        } catch {
+          /* progress display errors are not transfer errors */
+        }
+        cb(null, chunk);
+      },
+    });
+    idle = setTimeout(() => counter.destroy(new Error(`no data for ${this.timeoutMs} ms`)), this.timeoutMs);
+    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
+    const written = pipeline(counter, out);
+    try {
+      await Promise.all([this.fetchInto(file.name, counter), written]);
+    } catch (err) {
+      counter.destroy();
+      await written.catch(() => {});
+      await rm(tmp, { force: true });
+      throw err;
+    } finally {
+      clearTimeout(idle);
+    }
+    if (bytes !== file.size) {
+      await rm(tmp, { force: true });
+      throw new Error(`${bytes < file.size ? 'short download' : 'size mismatch'}: received ${bytes} bytes, the listing says ${file.size}`);
+    }
+    await rename(tmp, target);
+    return target;
+  }
+}

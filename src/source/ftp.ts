@@ -1,0 +1,267 @@
+/**
+ * FTP and FTPS (explicit TLS, "AUTH TLS") with basic-ftp.
+ *
+ * FTPS verifies the server certificate: against the system CAs, or against `caFile`; with
+ * `tlsFingerprint` the certificate's SHA-256 fingerprint must match (and then a self-signed
+ * certificate is accepted — the pin is the trust). The check happens after the TLS handshake and
+ * before the password is sent; TLS data connections are checked against the pin too. A server that
+ * refuses AUTH TLS is an error, never a fallback to plain FTP.
+ *
+ * Listing: MLSD when the server announces MLST (then `modify` gives the mtime), otherwise LIST
+ * plus MDTM (`lastMod`) per LOS file.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { Readable, type Transform } from 'node:stream';
+import { TLSSocket, type ConnectionOptions } from 'node:tls';
+import { Client, FTPError } from 'basic-ftp';
+import { BaseSource, type RawEntry } from './base.ts';
+import { SourceError, messageOf } from './errors.ts';
+import type { ParsedTarget, SourceOptions } from './source.ts';
+
+/** "AA:BB:…" upper case, from any of "aa:bb…", "AABB…", "SHA256:AA:BB…". */
+export function normalizeTlsFingerprint(fp: string): string {
+  const hex = fp.trim().replace(/^sha-?256[:=]?/i, '').replace(/[:\s-]/g, '').toUpperCase();
+  if (!/^[0-9A-F]{64}$/.test(hex)) {
+    throw new SourceError('tls_fingerprint is not a SHA-256 fingerprint (64 hex digits, e.g. AA:BB:…)', {
+      operation: 'configure',
+      retryable: false,
+    });
+  }
+  return hex.match(/../g)!.join(':');
+}
+
+const TLS_TRUST_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+]);
+
+export class FtpSource extends BaseSource {
+  readonly kind: 'ftp' | 'ftps';
+  readonly display: string;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly user: string;
+  private readonly password: string;
+  private readonly folder: string;
+  private readonly pin: string | undefined;
+  private readonly tlsOptions: ConnectionOptions | undefined;
+  private client: Client | undefined;
+  /** absolute remote path of the source folder, from PWD after the first CWD */
+  private baseDir = '/';
+
+  constructor(opts: SourceOptions, t: ParsedTarget) {
+    super(opts, [t.urlPassword]);
+    this.kind = t.kind === 'ftps' ? 'ftps' : 'ftp';
+    this.host = t.host;
+    this.port = t.port;
+    this.user = opts.user ?? t.user ?? 'anonymous';
+    this.password = opts.password ?? t.urlPassword ?? '';
+    this.folder = t.folder;
+    const hostPart = isIP(this.host) === 6 ? `[${this.host}]` : this.host;
+    this.display = `${this.kind}://${encodeURIComponent(this.user)}@${hostPart}:${this.port}${this.folder ? (this.folder.startsWith('/') ? '' : '/') + this.folder : ''}`;
+    if (t.urlPassword) this.warn(`${this.display}: a password in the source URL is used; prefer ftp_pass / LOS_FTP_PASS`);
+    if (this.kind === 'ftp') {
+      if (opts.tlsFingerprint || opts.caFile) {
+        throw new SourceError(`${this.display}: tls_fingerprint / ca_file need an ftps:// source`, { operation: 'configure', retryable: false });
+      }
+      if (this.password && this.user !== 'anonymous') {
+        this.warn(`${this.display}: plain FTP sends the password unencrypted; use ftps:// if the server allows it`);
+      }
+      return;
+    }
+    this.pin = opts.tlsFingerprint ? normalizeTlsFingerprint(opts.tlsFingerprint) : undefined;
+    let ca: Buffer | undefined;
+    if (opts.caFile) {
+      try {
+        ca = readFileSync(opts.caFile);
+      } catch (err) {
+        throw new SourceError(`ca_file ${opts.caFile} cannot be read: ${messageOf(err)}`, { operation: 'configure', retryable: false });
+      }
+    }
+    this.tlsOptions = {
+      host: this.host,
+      servername: isIP(this.host) ? undefined : this.host,
+      ca,
+      // With a pin and no CA file, the pin is the trust anchor (a self-signed certificate is fine);
+      // the fingerprint is checked by verifyPin() before anything else is sent.
+      rejectUnauthorized: !(this.pin && !ca),
+      minVersion: 'TLSv1.2',
+    };
+  }
+
+  protected override async connect(): Promise<void> {
+    if (this.client && !this.client.closed) return;
+    const c = new Client(this.timeoutMs);
+    c.ftp.verbose = false;
+    try {
+      try {
+        await c.connect(this.host, this.port);
+      } catch (err) {
+        throw new Error(`cannot connect: ${messageOf(err)}`);
+      }
+      if (this.kind === 'ftps') {
+        try {
+          await c.useTLS(this.tlsOptions);
+        } catch (err) {
+          throw this.tlsError(err);
+        }
+        this.verifyPin(c.ftp.socket, 'control');
+        this.pinDataConnections(c);
+      }
+      await c.sendIgnoringError('OPTS UTF8 ON');
+      try {
+        await c.login(this.user, this.password);
+      } catch (err) {
+        if (err instanceof FTPError && (err.code === 530 || err.code === 532 || err.code === 331 || err.code === 332)) {
+          throw new SourceError(`${this.label} login as "${this.user}" at ${this.display} refused (wrong user or password): ${messageOf(err)}`, {
+            operation: 'connect',
+            where: this.display,
+            retryable: false,
+          });
+        }
+        throw err;
+      }
+      await c.useDefaultSettings();
+      if (this.folder) {
+        try {
+          await c.cd(this.folder);
+        } catch (err) {
+          throw new SourceError(`${this.label} folder ${JSON.stringify(this.folder)} at ${this.display} cannot be opened: ${messageOf(err)}`, {
+            operation: 'connect',
+            where: this.display,
+            retryable: !(err instanceof FTPError && err.code >= 500),
+          });
+        }
+      }
+      this.baseDir = await c.pwd();
+    } catch (err) {
+      c.close();
+      throw err;
+    }
+    this.client = c;
+  }
+
+  protected override async disconnect(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c && !c.closed) {
+      // QUIT politely but never wait long for it
+      await Promise.race([c.send('QUIT').catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
+      c.close();
+    }
+  }
+
+  private get c(): Client {
+    if (!this.client) throw new Error('not connected');
+    return this.client;
+  }
+
+  protected override async rawList(): Promise<RawEntry[]> {
+    const entries = await this.c.list();
+    return entries.map((e) => ({ name: e.name, isFile: e.isFile, size: e.size, mtime: e.modifiedAt }));
+  }
+
+  protected override async mtimeOf(name: string): Promise<Date> {
+    return this.c.lastMod(name);
+  }
+
+  protected override async fetchInto(name: string, sink: Transform): Promise<void> {
+    await this.c.downloadTo(sink, name);
+  }
+
+  protected override async put(folder: string, name: string, data: Buffer): Promise<void> {
+    const c = this.c;
+    try {
+      await c.cd(this.baseDir);
+      await c.ensureDir(folder); // creates what is missing (when allowed) and enters it
+      await c.uploadFrom(Readable.from([data]), name);
+      let size: number | undefined;
+      try {
+        size = await c.size(name);
+      } catch {
+        size = undefined; // SIZE not supported: nothing to compare
+      }
+      if (size !== undefined && size !== data.length) throw new Error(`uploaded ${data.length} bytes but the server has ${size}`);
+    } finally {
+      if (!c.closed) await c.cd(this.baseDir).catch(() => {});
+    }
+  }
+
+  protected override isFatal(err: unknown): boolean {
+    // 550 file unavailable / permission denied, 553 name not allowed: a retry gets the same answer
+    return err instanceof FTPError && (err.code === 530 || err.code === 550 || err.code === 553);
+  }
+
+  private tlsError(err: unknown): Error {
+    const code = (err as { code?: string })?.code;
+    if (err instanceof FTPError) {
+      return new SourceError(`${this.display}: the server refused AUTH TLS (${messageOf(err)}); not falling back to plain FTP`, {
+        operation: 'connect',
+        where: this.display,
+        retryable: false,
+      });
+    }
+    if (code && TLS_TRUST_CODES.has(code)) {
+      return new SourceError(
+        `${this.display}: the server's TLS certificate is not trusted (${messageOf(err)}); ` +
+          'trust its CA with ca_file / LOS_CA_FILE or pin it with tls_fingerprint / LOS_TLS_FINGERPRINT',
+        { operation: 'connect', where: this.display, retryable: false },
+      );
+    }
+    return new Error(`TLS handshake failed: ${messageOf(err)}`);
+  }
+
+  private verifyPin(socket: unknown, which: string): void {
+    if (!this.pin) return;
+    const got = socket instanceof TLSSocket ? socket.getPeerCertificate()?.fingerprint256 : undefined;
+    if (got?.toUpperCase() !== this.pin) {
+      throw new SourceError(
+        `${this.display}: the server's TLS certificate (${which} connection) has fingerprint ${got ?? 'none'}, ` +
+          `not the pinned tls_fingerprint ${this.pin}`,
+        { operation: 'connect', where: this.display, retryable: false },
+      );
+    }
+  }
+
+  /**
+   * basic-ftp resumes the control connection's TLS session on data connections; with a pin (and
+   * therefore no CA verification) we still check each data connection's certificate before it is
+   * used. Hooks the `dataSocket` setter of this client's FTPContext.
+   */
+  private pinDataConnections(c: Client): void {
+    if (!this.pin) return;
+    const ftp = c.ftp;
+    const desc = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(ftp), 'dataSocket');
+    if (!desc?.set || !desc.get) return; // basic-ftp changed; session resumption still binds the data connection
+    Object.defineProperty(ftp, 'dataSocket', {
+      configurable: true,
+      enumerable: true,
+      get() {
+        return desc.get!.call(this);
+      },
+      set: (socket: unknown) => {
+        if (socket instanceof TLSSocket) {
+          socket.once('secureConnect', () => {
+            try {
+              this.verifyPin(socket, 'data');
+            } catch (err) {
+              socket.destroy(err as Error);
+            }
+          });
+        }
+        desc.set!.call(ftp, socket);
+      },
+    });
+  }
+}
