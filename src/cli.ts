@@ -40,6 +40,8 @@ ${SETTINGS.map((s) => `  ${s.name.padEnd(21)} ${(s.env ?? '').padEnd(25)} ${s.de
 `;
 
 export async function main(argv: string[]): Promise<number> {
+  // `./run … | head` closes the pipe early: stop quietly instead of crashing
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); });
   const [command, ...rest] = argv;
   try {
     switch (command) {

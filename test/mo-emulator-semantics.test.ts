@@ -296,4 +296,38 @@ test('reads: nested filters, user_keys, from_date/to_date, employees alias, addr
   assert.is((await mo.ok(q, undefined, { version: 30 })).itusers.objects.length, 0);
 });
 
+test('reads: org unit tree filters (child, descendant, ancestor, hierarchy, engagement) and managers(inherit)', async () => {
+  const hierarchyFacet = (await mo.ok(`mutation { facet_create(input: {user_key: "org_unit_hierarchy", validity: {}}) { uuid } }`)).facet_create.uuid;
+  const line = (await mo.ok(`mutation { class_create(input: {user_key: "linje", name: "Linje", facet_uuid: "${hierarchyFacet}", validity: {}}) { uuid } }`)).class_create.uuid;
+  const root = await createUnit('Trærod', '2000-01-01', `, user_key: "TREE-ROOT", org_unit_hierarchy: "${line}"`);
+  const mid = await createUnit('Trægren', '2000-01-01', `, user_key: "TREE-MID", parent: "${root}"`);
+  const leaf = await createUnit('Træblad', '2000-01-01', `, user_key: "TREE-LEAF", parent: "${mid}"`);
+  const person = (await mo.ok(`mutation { employee_create(input: {given_name: "Leder", surname: "Træ"}) { uuid } }`)).employee_create.uuid;
+  await mo.ok(`mutation {
+    e: engagement_create(input: {person: "${person}", org_unit: "${leaf}", engagement_type: "${b.engagementType}", job_function: "${b.jobFunction}", validity: {from: "2020-01-01"}}) { uuid }
+    m: manager_create(input: {person: "${person}", org_unit: "${root}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: [], validity: {from: "2020-01-01"}}) { uuid } }`);
+  const keys = (objects: any[]) => objects.map((o) => o.current.user_key).sort();
+  const data = await mo.ok(`{
+    child: org_units(filter: {child: {user_keys: ["TREE-LEAF"]}}) { objects { current { user_key } } }
+    desc: org_units(filter: {descendant: {user_keys: ["TREE-LEAF"]}}) { objects { current { user_key } } }
+    anc: org_units(filter: {ancestor: {user_keys: ["TREE-ROOT"]}}) { objects { current { user_key } } }
+    hier: org_units(filter: {hierarchy: {user_keys: ["linje"]}}) { objects { current { user_key org_unit_hierarchy unit_hierarchy_response { current { name } } } } }
+    eng: org_units(filter: {engagement: {employee: {uuids: ["${person}"]}}}) { objects { current { user_key } } }
+    own: managers(filter: {org_unit: {uuids: ["${leaf}"]}}) { objects { uuid } }
+    inherited: managers(inherit: true, filter: {org_unit: {uuids: ["${leaf}"]}}) { objects { current { org_unit_uuid } } }
+  }`);
+  assert.equal(keys(data.child.objects), ['TREE-MID']);
+  assert.equal(keys(data.desc.objects), ['TREE-LEAF', 'TREE-MID', 'TREE-ROOT']);
+  assert.equal(keys(data.anc.objects), ['TREE-LEAF', 'TREE-MID', 'TREE-ROOT']);
+  assert.equal(data.hier.objects.map((o: any) => o.current), [
+    { user_key: 'TREE-ROOT', org_unit_hierarchy: line, unit_hierarchy_response: { current: { name: 'Linje' } } },
+  ]);
+  assert.equal(keys(data.eng.objects), ['TREE-LEAF']);
+  assert.equal(data.own.objects, []);
+  assert.equal(data.inherited.objects.map((o: any) => o.current.org_unit_uuid), [root]);
+  // moving a unit below its own descendant is refused
+  const cycle = await mo.gql(`mutation { org_unit_update(input: {uuid: "${root}", parent: "${leaf}", validity: {from: "2021-01-01"}}) { uuid } }`);
+  assert.is(cycle.errors?.[0]?.extensions?.error_context?.error_key, 'V_ORG_UNIT_MOVE_TO_CHILD');
+});
+
 test.run();

@@ -37,6 +37,7 @@ export interface RunOptions {
   /** Force a renderer (tests); default: interactive on a terminal, line-based otherwise. */
   renderer?: 'default' | 'simple' | 'verbose' | 'silent';
   out?: (text: string) => void;
+  err?: (text: string) => void;
 }
 
 export interface RunResult {
@@ -56,17 +57,21 @@ function parseImportFrom(text: string): Date {
 const countsText = (counts: Record<string, number>) =>
   Object.entries(counts).filter(([, v]) => v !== 0).map(([k, v]) => `${v.toLocaleString('en-US')} ${k}`).join(' · ');
 
-function makeProgress(onChange: (p: Progress) => void): Progress {
+/** Live counts, redrawn at most every 100 ms; `close()` stops redraws once the task is done. */
+function makeProgress(onChange: (p: Progress) => void): Progress & { close(): void } {
   const counts: Record<string, number> = {};
   let last = 0;
   let timer: NodeJS.Timeout | undefined;
+  let closed = false;
   const changed = () => {
+    if (closed) return;
     const now = Date.now();
     if (now - last > 100) { last = now; onChange(progress); }
     else if (!timer) timer = setTimeout(() => { timer = undefined; last = Date.now(); onChange(progress); }, 110).unref();
   };
-  const progress: Progress = {
+  const progress: Progress & { close(): void } = {
     counts,
+    close() { closed = true; if (timer) clearTimeout(timer); },
     set(name, value) { counts[name] = value; changed(); },
     add(name, n = 1) { counts[name] = (counts[name] ?? 0) + n; changed(); },
     message(text) { (progress as unknown as { text?: string }).text = text; changed(); },
@@ -198,19 +203,12 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           checkInterrupted: () => { if (abort.signal.aborted) throw abort.signal.reason; },
           shared: (key, create, close) => shared.get(key, create, close),
           each: async (items, title, fn) => {
-            if (!interactive) {
-              for (const item of items) {
-                ctx.checkInterrupted();
-                await fn(item, makeProgress(() => {}));
-              }
-              return;
-            }
             await task.newListr(items.map((item) => ({
               title: title(item),
               task: async (_c: unknown, sub: { output: string; title: string }) => {
                 ctx.checkInterrupted();
-                const p = makeProgress((pp) => { sub.output = countsText(pp.counts); });
-                await fn(item, p);
+                const p = makeProgress((pp) => { if (interactive) sub.output = countsText(pp.counts); });
+                try { await fn(item, p); } finally { p.close(); }
                 const c = countsText(p.counts);
                 if (c) sub.title = `${title(item)} (${c})`;
               },
@@ -235,6 +233,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           stepReport.counts = { ...progress.counts };
           throw e;
         } finally {
+          progress.close();
           stepReport.duration_ms = Date.now() - started;
         }
       },
@@ -293,7 +292,9 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         log.error(`could not write the report ${options.reportFile}: ${(e as Error).message}`);
       }
     }
-    if (!options.quiet || report.exit_code !== 0) out(redact(formatSummary(report, durationMs, { quiet: !!options.quiet })) + '\n');
+    const summary = redact(formatSummary(report, durationMs, { quiet: !!options.quiet })) + '\n';
+    if (report.exit_code !== 0) (options.err ?? ((t: string) => process.stderr.write(t)))(summary);
+    else if (!options.quiet) out(summary);
   }
   return { exitCode: report.exit_code, report, workflow };
 }

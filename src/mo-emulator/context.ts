@@ -43,11 +43,6 @@ export class RequestContext {
     return out;
   }
 
-  /** Whether an object of this kind was ever created (it may be terminated now). */
-  exists(kind: Kind, uuid: string): boolean {
-    return this.store.snapshot(kind, uuid) !== undefined;
-  }
-
   /** Whether an object exists with at least one visible period. */
   isLive(kind: Kind, uuid: string): boolean {
     return this.periods(kind, uuid).length > 0;

@@ -2,7 +2,7 @@
  * Period algebra of the bitemporal-enough model: an object's history is an ordered list of
  * non-overlapping half-open periods `[from, to)`, each with the object's full field values.
  */
-import { NEG_INF, POS_INF, dayToMs, maxDay, minDay, type Day } from './dates.ts';
+import { dayToMs, maxDay, minDay, type Day } from './dates.ts';
 
 export type Data = Record<string, unknown>;
 export interface Period { from: Day; to: Day; data: Data }
@@ -98,7 +98,6 @@ export function covers(periods: Period[], from: Day, to: Day): boolean {
 
 /** An instant interval, both ends inclusive (±Infinity = unbounded). */
 export interface Interval { from: number; to: number }
-export const ALL_TIME: Interval = { from: -Infinity, to: Infinity };
 
 /** Whether `[p.from, p.to)` and the closed interval `[i.from, i.to]` share an instant. */
 export const overlaps = (p: Period, i: Interval) => dayToMs(p.from) <= i.to && dayToMs(p.to) > i.from;
@@ -110,4 +109,3 @@ export const periodAt = (periods: Period[], at: number) =>
 /** Whether `[from, to)` (days) overlaps a period. */
 export const overlapsDays = (p: Period, from: Day, to: Day) => p.from < to && p.to > from;
 
-export { NEG_INF, POS_INF };

@@ -71,6 +71,7 @@ export class Store {
     // uuid keys scatter writes over the B-trees: keep the hot pages in memory
     this.db.pragma('cache_size = -131072');
     this.db.pragma('temp_store = MEMORY');
+    this.db.pragma('journal_size_limit = 67108864');
     this.db.exec(SCHEMA);
     const db = this.db;
     this.stmt = {

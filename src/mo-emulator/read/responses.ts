@@ -4,7 +4,7 @@
  */
 import type { RequestContext } from '../context.ts';
 import { parseInstant } from '../dates.ts';
-import { ALL_TIME, overlaps, periodAt, type Interval, type Period } from '../periods.ts';
+import { overlaps, periodAt, type Interval, type Period } from '../periods.ts';
 import type { Kind } from '../store.ts';
 
 /** Source of an `XResponse`: `interval` is the reading interval of the query that found it. */
@@ -52,6 +52,5 @@ export function resolveValidities(ref: Ref, args: ValiditiesArgs, ctx: RequestCo
     interval = { from, to };
   }
   const periods = ctx.periods(ref.kind, ref.uuid);
-  const selected = interval === ALL_TIME ? periods : periods.filter((p) => overlaps(p, interval));
-  return selected.map((p) => view(ref, p));
+  return periods.filter((p) => overlaps(p, interval)).map((p) => view(ref, p));
 }

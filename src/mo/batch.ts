@@ -1,0 +1,125 @@
+/**
+ * Batched writes: groups of mutations → requests of aliased mutations, and the mapping back from
+ * an error (alias path, variable name) to the group that caused it.
+ */
+import { MoError, type MoErrorInfo } from './errors.ts';
+import { inputTypeOf, knownMutations } from './input-types.ts';
+
+export interface ObjectRef {
+  kind: string;
+  uuid: string;
+  user_key?: string;
+  file?: string;
+  line?: number;
+}
+
+export interface Mutation {
+  /** e.g. `org_unit_create` */
+  name: string;
+  input: Record<string, unknown>;
+}
+
+/** One object's ordered operations (create, updates, terminate): always sent together, in order, in one request. */
+export interface MutationGroup {
+  ref: ObjectRef;
+  mutations: Mutation[];
+}
+
+export interface BatchDocument {
+  query: string;
+  variables: Record<string, unknown>;
+  /** Mutation index (alias `m<i>`) → group index and the mutation's position in its group. */
+  owners: { group: number; name: string }[];
+  mutations: number;
+}
+
+const NAME_RE = /^[_A-Za-z][_0-9A-Za-z]*$/;
+
+/** Throw (before anything is sent) if a group uses a mutation the SDL doesn't know. */
+export function checkGroups(groups: MutationGroup[]): void {
+  for (const g of groups) {
+    if (!g || !g.ref || !Array.isArray(g.mutations)) throw new MoError('MO write: every group needs a ref and a mutations list');
+    for (const m of g.mutations) {
+      if (!NAME_RE.test(m.name) || !inputTypeOf(m.name)) {
+        throw new MoError(
+          `MO write: unknown mutation "${m.name}" for ${g.ref.kind} ${g.ref.uuid}; known: ${knownMutations().join(', ')}`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Consecutive groups → batches of at most `batchSize` mutations. A group is never split: a group
+ * larger than `batchSize` travels alone. Empty groups are dropped.
+ */
+export function packBatches(groups: MutationGroup[], batchSize: number): MutationGroup[][] {
+  const batches: MutationGroup[][] = [];
+  let current: MutationGroup[] = [];
+  let size = 0;
+  for (const g of groups) {
+    const n = g.mutations.length;
+    if (n === 0) continue;
+    if (size > 0 && size + n > batchSize) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(g);
+    size += n;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/**
+ * `mutation Write($m0: ClassCreateInput!, …) { m0: class_create(input: $m0) { uuid } … }`.
+ * GraphQL runs a mutation document's fields serially, in order, so a group's operations keep
+ * their order, and MO runs the whole request in one transaction.
+ */
+export function buildBatch(groups: MutationGroup[]): BatchDocument {
+  const decls: string[] = [];
+  const fields: string[] = [];
+  const variables: Record<string, unknown> = {};
+  const owners: BatchDocument['owners'] = [];
+  groups.forEach((g, gi) => {
+    for (const m of g.mutations) {
+      const i = owners.length;
+      const type = inputTypeOf(m.name);
+      if (!type) throw new MoError(`MO write: unknown mutation "${m.name}"`);
+      decls.push(`$m${i}: ${type}!`);
+      fields.push(`  m${i}: ${m.name}(input: $m${i}) { uuid }`);
+      variables[`m${i}`] = m.input;
+      owners.push({ group: gi, name: m.name });
+    }
+  });
+  return { query: `mutation Write(${decls.join(', ')}) {\n${fields.join('\n')}\n}`, variables, owners, mutations: owners.length };
+}
+
+/**
+ * The mutation index an error points at: its path's first element (`m12`), or the variable
+ * named in a coercion error (`Variable "$m12" got invalid value …`). Undefined if neither.
+ */
+export function mutationIndexOf(error: MoErrorInfo, owners: BatchDocument['owners']): number | undefined {
+  const candidates: string[] = [];
+  if (error.path && typeof error.path[0] === 'string') candidates.push(error.path[0]);
+  const variable = /Variable "\$(m\d+)"/.exec(error.message);
+  if (variable) candidates.push(variable[1]!);
+  for (const c of candidates) {
+    const match = /^m(\d+)$/.exec(c);
+    if (match && Number(match[1]) < owners.length) return Number(match[1]);
+  }
+  return undefined;
+}
+
+/** Errors of a failed batch → the groups they name (group index → its first error, with `mutation` set). */
+export function culprits(errors: MoErrorInfo[], owners: BatchDocument['owners']): Map<number, MoErrorInfo> {
+  const out = new Map<number, MoErrorInfo>();
+  for (const e of errors) {
+    const i = mutationIndexOf(e, owners);
+    if (i === undefined) continue;
+    const owner = owners[i]!;
+    if (!out.has(owner.group)) out.set(owner.group, { ...e, mutation: owner.name });
+  }
+  return out;
+}

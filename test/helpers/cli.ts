@@ -1,0 +1,53 @@
+/** Running the real `./run` launcher as a child process, with an isolated state folder. */
+import { spawnSync, spawn, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const RUN = path.join(ROOT, 'run');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A temp folder with a copy of the example delivery and an empty state folder. */
+export function sandbox(prefix = 'los2mo-test-') {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const los = path.join(dir, 'los');
+  cpSync(path.join(ROOT, 'examples/los'), los, { recursive: true, preserveTimestamps: true });
+  return {
+    dir,
+    los,
+    state: path.join(dir, 'state', 'state'),
+    env: (extra: Record<string, string> = {}) => ({ LOS_SOURCE: los, LOS_STATE_FILE: path.join(dir, 'state', 'state'), ...extra }),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+const baseEnv = () => {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(LOS_|MO_|CLIENT_|AUTH_|DAR_)/.test(k)) env[k] = v;
+  return { ...env, NO_COLOR: '1', CI: '1' };
+};
+
+export function cli(args: string[], env: Record<string, string> = {}, cwd = ROOT): CliResult {
+  const r: SpawnSyncReturns<string> = spawnSync(RUN, args, { cwd, env: { ...baseEnv(), ...env }, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Start the CLI without waiting (for concurrency and kill tests). */
+export function cliAsync(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
+  return spawn(RUN, args, { cwd, env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Run a command line under a pseudo-terminal (util-linux `script`), returning what the terminal saw. */
+export function underPty(commandLine: string, env: Record<string, string> = {}, cwd = ROOT): CliResult {
+  const clean = baseEnv();
+  delete (clean as Record<string, string | undefined>).CI;
+  const r = spawnSync('script', ['-qec', `stty cols 120 rows 40; ${commandLine}`, '/dev/null'], { cwd, env: { ...clean, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40', ...env }, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
