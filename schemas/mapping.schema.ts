@@ -78,3 +78,74 @@ export const stamMappingSchema = {
 } as const satisfies JSONSchema;
 
 export type StamMapping = FromSchema<typeof stamMappingSchema>;
+
+/** One address column of the Org files: its value becomes an org unit address (workflows/mappings/org-units.yaml). */
+export const unitAddressColumnSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['column', 'suffix', 'address_type'],
+  properties: {
+    column: {
+      description: 'CSV column name; a list gives accepted spellings (matched case-insensitively)',
+      oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }],
+    },
+    suffix: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', description: 'address uuid = gen("AAK", OrgUUID + suffix), as the earlier importer made them' },
+    address_type: { type: 'string', minLength: 1, description: 'user_key of the address class in the address facet' },
+    dar: { type: 'boolean', default: false, description: 'the value is free text washed into a DAR address id (dar-lookup)' },
+    optional_column: { type: 'boolean', default: false, description: 'the column may be missing from a file (then every row of that file has it empty)' },
+  },
+} as const satisfies JSONSchema;
+
+/** Org_inital / Org_nye / Org_ret → org units and their addresses. */
+export const orgUnitsMappingSchema = {
+  $id: 'https://los2mo.example/schemas/org-units-mapping.schema.json',
+  title: 'Org units mapping',
+  type: 'object',
+  additionalProperties: false,
+  required: ['kinds', 'fields', 'hierarchy', 'addresses'],
+  properties: {
+    kinds: {
+      type: 'array',
+      minItems: 1,
+      items: { enum: ['Org_inital', 'Org_nye', 'Org_ret'] },
+      description: 'File kinds read by parse-units',
+    },
+    fields: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['uuid', 'user_key', 'parent', 'start', 'end'],
+      properties: {
+        uuid: fieldSchema,
+        user_key: fieldSchema,
+        name: fieldSchema,
+        parent: fieldSchema,
+        org_unit_type: fieldSchema,
+        org_unit_hierarchy: fieldSchema,
+        start: fieldSchema,
+        end: fieldSchema,
+      },
+    },
+    hierarchy: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['facet', 'class'],
+      properties: {
+        facet: { type: 'string', minLength: 1, description: 'facet of the org_unit_hierarchy class' },
+        class: { type: 'string', minLength: 1, description: 'class user_key given when org_unit_hierarchy is true' },
+      },
+    },
+    addresses: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['facet', 'columns'],
+      properties: {
+        facet: { type: 'string', minLength: 1, description: 'facet of the address classes (org_unit_address_type)' },
+        uuid_base: { type: 'string', default: 'AAK', description: 'base of gen(base, OrgUUID + suffix)' },
+        columns: { type: 'array', items: unitAddressColumnSchema },
+      },
+    },
+  },
+} as const satisfies JSONSchema;
+
+export type OrgUnitsMapping = FromSchema<typeof orgUnitsMappingSchema>;
+export type UnitAddressColumn = FromSchema<typeof unitAddressColumnSchema>;

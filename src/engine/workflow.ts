@@ -111,8 +111,8 @@ export async function checkWorkflow(
             if (root === 'steps') {
               if (!allowSteps) problems.push(`${at(...p)}: ${p.join('.')}: step outputs cannot be used in "with" (it is checked before the run); use "input"`);
               else if (!id || !seen.has(id)) problems.push(`${at(...p)}: ${p.join('.')}: "${ref.join('.')}" refers to step "${id}", which does not run before this step`);
-              else if (outputs !== 'outputs' || !name) problems.push(`${at(...p)}: ${p.join('.')}: write steps.${id}.outputs.<name>`);
-              else {
+              else if (outputs !== 'outputs') problems.push(`${at(...p)}: ${p.join('.')}: write steps.${id}.outputs or steps.${id}.outputs.<name>`);
+              else if (name) {
                 const props = ((seen.get(id)?.schemas.output as { properties?: Record<string, unknown> })?.properties) ?? {};
                 if (!(name in props)) problems.push(`${at(...p)}: ${p.join('.')}: step "${id}" has no output "${name}" (it gives: ${Object.keys(props).join(', ') || 'nothing'})`);
               }

@@ -25,6 +25,15 @@ export interface MutationGroup {
   mutations: Mutation[];
 }
 
+export interface WriteResult {
+  written: MutationGroup[];
+  failed: { group: MutationGroup; error: MoErrorInfo }[];
+  /** GraphQL HTTP requests this write sent (every attempt counts). */
+  requests: number;
+  /** Mutations committed (in requests that succeeded). */
+  mutations: number;
+}
+
 export interface BatchDocument {
   query: string;
   variables: Record<string, unknown>;

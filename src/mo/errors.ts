@@ -1,6 +1,7 @@
 /** Errors of the MO client. Messages pass through `redact`: no client secret, token or CPR number. */
 import { Los2moError } from '../errors.ts';
 import { redact } from '../log.ts';
+import type { WriteResult } from './batch.ts';
 
 export interface MoErrorInfo {
   message: string;
@@ -17,6 +18,8 @@ export class MoError extends Los2moError {
   readonly errors: MoErrorInfo[];
   /** HTTP status when the failure was an HTTP one. */
   readonly status?: number;
+  /** write(): what was written and failed before the write was aborted. */
+  partial?: WriteResult;
   constructor(message: string, errors: MoErrorInfo[] = [], status?: number) {
     super(redact(message), 1);
     this.errors = errors.map((e) => ({ ...e, message: redact(e.message) }));

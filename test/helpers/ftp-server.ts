@@ -78,6 +78,24 @@ function installMlsd(): void {
   const mark = Symbol.for('los2mo.ftp-srv.test-hooks');
   if ((registry as Any)[mark]) return;
   Object.defineProperty(registry, mark, { value: true, enumerable: false });
+
+  // ftp-srv bug: passive waitForConnection() keeps polling every 50 ms forever once its 5 s
+  // timeout has fired (or the connection has closed), which keeps the test process alive.
+  // Same behaviour, but the polling stops at the deadline.
+  const srvRequire = createRequire(require.resolve('ftp-srv'));
+  const Bluebird = srvRequire('bluebird');
+  const Passive = srvRequire('./src/connector/passive.js');
+  const { ConnectorError } = srvRequire('./src/errors.js');
+  Passive.prototype.waitForConnection = function (this: Any, { timeout = 5000, delay = 50 } = {}) {
+    if (!this.dataServer) return Bluebird.reject(new ConnectorError('Passive server not setup'));
+    const deadline = Date.now() + timeout;
+    const check = (): Any => {
+      if (this.dataServer && this.dataServer.listening && this.dataSocket && this.dataSocket.connected) return Bluebird.resolve(this.dataSocket);
+      if (!this.dataServer || Date.now() >= deadline) return Bluebird.reject(new Bluebird.TimeoutError('operation timed out'));
+      return Bluebird.delay(delay).then(check);
+    };
+    return check();
+  };
   registry.MLSD = {
     directive: 'MLSD',
     syntax: '{{cmd}} [<path>]',

@@ -1,0 +1,36 @@
+/**
+ * The run's MO: a real MO when `mo_url` is set, otherwise the embedded emulator started
+ * in-process on a free loopback port with its database in the state folder. Either way the
+ * importer talks to it over HTTP through the same client.
+ */
+import path from 'node:path';
+import type { StepContext } from '../engine/step.ts';
+import { MoClient, moClientOptionsFromSettings } from './client.ts';
+
+export interface RunMo {
+  client: MoClient;
+  embedded?: { url: string; dbPath: string };
+}
+
+export function connectMo(ctx: StepContext): Promise<RunMo> {
+  return ctx.shared<RunMo & { stop?: () => Promise<void> }>(
+    'mo',
+    async () => {
+      const onEvent = (e: Parameters<NonNullable<ConstructorParameters<typeof MoClient>[0]['onEvent']>>[0]) => {
+        if (e.type === 'request') { ctx.report.count('http_requests'); ctx.report.count('mutations', e.mutations); }
+        else if (e.type === 'retry') { ctx.report.count('retries'); ctx.log.debug(`MO retry ${e.attempt}: ${e.reason}`); }
+        else if (e.type === 'token') ctx.report.count('tokens');
+      };
+      if (ctx.settings.has('mo_url')) {
+        return { client: new MoClient(moClientOptionsFromSettings(ctx.settings, { onEvent })) };
+      }
+      const { startEmulator } = await import('../mo-emulator/server.ts');
+      const dbPath = path.join(ctx.run.stateDir, 'mo.sqlite');
+      const mo = await startEmulator({ dbPath, port: 0 });
+      const client = new MoClient(moClientOptionsFromSettings(ctx.settings, { url: mo.url, authServer: mo.authServer, realm: mo.realm, clientId: mo.clientId, clientSecret: mo.clientSecret, onEvent }));
+      ctx.log.debug(`embedded MO at ${mo.url}, database ${dbPath}`);
+      return { client, embedded: { url: mo.url, dbPath }, stop: () => mo.stop() };
+    },
+    async (mo) => { await mo.stop?.(); },
+  );
+}

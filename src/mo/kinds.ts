@@ -1,0 +1,117 @@
+/**
+ * What los2mo reads and writes of each MO object kind: the query, the fields compared (named as
+ * in the mutation inputs), and how desired fields become mutation inputs.
+ */
+import type { Fields } from '../plan/timeline.ts';
+
+export type Kind = 'org_unit' | 'address' | 'employee' | 'engagement' | 'ituser' | 'manager';
+
+export interface KindSpec {
+  kind: Kind;
+  /** plural query field */
+  query: string;
+  /** GraphQL selection of one validity */
+  selection: string;
+  /** MO object → compared fields */
+  normalise(v: Record<string, unknown>): Fields;
+  /** fields whose null is a real value */
+  nullable: Set<string>;
+  create: string;
+  update: string;
+  terminate?: string;
+  /** desired fields → mutation input (without uuid/validity) */
+  input(fields: Fields, op: 'create' | 'update'): Record<string, unknown>;
+  /** order of writing; terminations go the other way */
+  rank: number;
+}
+
+const s = (v: unknown) => (v === undefined || v === null ? null : String(v));
+const list = (v: string | null) => (v ? v.split(',').filter(Boolean) : []);
+const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+
+export const KINDS: Record<Kind, KindSpec> = {
+  org_unit: {
+    kind: 'org_unit',
+    query: 'org_units',
+    selection: 'user_key name parent_uuid unit_type_uuid org_unit_hierarchy',
+    normalise: (v) => ({ user_key: s(v.user_key), name: s(v.name), parent: s(v.parent_uuid), org_unit_type: s(v.unit_type_uuid), org_unit_hierarchy: s(v.org_unit_hierarchy) }),
+    nullable: new Set(['parent']),
+    create: 'org_unit_create',
+    update: 'org_unit_update',
+    terminate: 'org_unit_terminate',
+    input: (f, op) => {
+      const out: Record<string, unknown> = defined({ user_key: f.user_key, name: f.name ?? (op === 'create' ? f.user_key : null), org_unit_type: f.org_unit_type, org_unit_hierarchy: f.org_unit_hierarchy });
+      if ('parent' in f) {
+        if (f.parent !== null) out.parent = f.parent;
+        else if (op === 'update') out.parent = null; // explicit null: top-level
+      }
+      return out;
+    },
+    rank: 1,
+  },
+  address: {
+    kind: 'address',
+    query: 'addresses',
+    selection: 'user_key value address_type_uuid org_unit_uuid employee_uuid',
+    normalise: (v) => ({ value: s(v.value), address_type: s(v.address_type_uuid), org_unit: s(v.org_unit_uuid), person: s(v.employee_uuid) }),
+    nullable: new Set(),
+    create: 'address_create',
+    update: 'address_update',
+    terminate: 'address_terminate',
+    input: (f) => defined({ value: f.value, address_type: f.address_type, org_unit: f.org_unit, person: f.person, user_key: f.user_key }),
+    rank: 2,
+  },
+  employee: {
+    kind: 'employee',
+    query: 'persons',
+    selection: 'cpr_number given_name surname',
+    normalise: (v) => ({ cpr_number: s(v.cpr_number), given_name: s(v.given_name), surname: s(v.surname) }),
+    nullable: new Set(),
+    create: 'employee_create',
+    update: 'employee_update',
+    input: (f) => defined({ cpr_number: f.cpr_number, given_name: f.given_name, surname: f.surname }),
+    rank: 3,
+  },
+  engagement: {
+    kind: 'engagement',
+    query: 'engagements',
+    selection: 'user_key employee_uuid org_unit_uuid engagement_type_uuid job_function_uuid primary_uuid',
+    normalise: (v) => ({ user_key: s(v.user_key), person: s(v.employee_uuid), org_unit: s(v.org_unit_uuid), engagement_type: s(v.engagement_type_uuid), job_function: s(v.job_function_uuid), primary: s(v.primary_uuid) }),
+    nullable: new Set(),
+    create: 'engagement_create',
+    update: 'engagement_update',
+    terminate: 'engagement_terminate',
+    input: (f) => defined({ user_key: f.user_key, person: f.person, org_unit: f.org_unit, engagement_type: f.engagement_type, job_function: f.job_function, primary: f.primary }),
+    rank: 4,
+  },
+  ituser: {
+    kind: 'ituser',
+    query: 'itusers',
+    selection: 'user_key itsystem_uuid employee_uuid',
+    normalise: (v) => ({ user_key: s(v.user_key), itsystem: s(v.itsystem_uuid), person: s(v.employee_uuid) }),
+    nullable: new Set(),
+    create: 'ituser_create',
+    update: 'ituser_update',
+    terminate: 'ituser_terminate',
+    input: (f) => defined({ user_key: f.user_key, itsystem: f.itsystem, person: f.person }),
+    rank: 5,
+  },
+  manager: {
+    kind: 'manager',
+    query: 'managers',
+    selection: 'user_key employee_uuid org_unit_uuid manager_type_uuid manager_level_uuid responsibility_uuids',
+    normalise: (v) => ({
+      person: s(v.employee_uuid), org_unit: s(v.org_unit_uuid), manager_type: s(v.manager_type_uuid), manager_level: s(v.manager_level_uuid),
+      responsibility: Array.isArray(v.responsibility_uuids) ? [...(v.responsibility_uuids as string[])].sort().join(',') : null,
+    }),
+    nullable: new Set(),
+    create: 'manager_create',
+    update: 'manager_update',
+    terminate: 'manager_terminate',
+    input: (f) => ({ ...defined({ person: f.person, org_unit: f.org_unit, manager_type: f.manager_type, manager_level: f.manager_level }), ...(f.responsibility !== undefined && f.responsibility !== null ? { responsibility: list(f.responsibility) } : {}) }),
+    rank: 6,
+  },
+};
+
+/** MO's `2024-01-01T00:00:00+01:00` → the calendar day `2024-01-01`. */
+export const moDay = (v: unknown) => (typeof v === 'string' ? v.slice(0, 10) : null);

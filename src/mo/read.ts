@@ -1,0 +1,65 @@
+/** Reading objects' full timelines from MO by uuid, in batched, paged queries. */
+import type { MoClient } from './client.ts';
+import { KINDS, moDay, type Kind } from './kinds.ts';
+import type { TimedFields } from '../plan/timeline.ts';
+
+const CHUNK = 500;
+
+const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+interface Validity { validity: { from: string | null; to: string | null } }
+
+/** uuid → periods (sorted) for every uuid MO has; absent uuids are not in the map. */
+export async function readTimelines(client: MoClient, kind: Kind, uuids: string[]): Promise<Map<string, TimedFields[]>> {
+  const spec = KINDS[kind];
+  const query = `query Read($uuids: [UUID!], $cursor: Cursor, $limit: int) {
+  ${spec.query}(filter: { uuids: $uuids, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) {
+    objects { uuid validities(start: null, end: null) { validity { from to } ${spec.selection} } }
+    page_info { next_cursor }
+  }
+}`;
+  const out = new Map<string, TimedFields[]>();
+  const unique = [...new Set(uuids)];
+  await Promise.all(
+    chunks(unique, CHUNK).map(async (part) => {
+      const objects = await client.queryAll<{ uuid: string; validities: (Validity & Record<string, unknown>)[] }>(query, { uuids: part }, [spec.query], CHUNK);
+      for (const o of objects) {
+        const periods = o.validities
+          .map((v) => ({ from: moDay(v.validity.from), to: moDay(v.validity.to), fields: spec.normalise(v) }))
+          .sort((a, b) => (a.from ?? '').localeCompare(b.from ?? ''));
+        if (periods.length) out.set(o.uuid, periods);
+      }
+    }),
+  );
+  return out;
+}
+
+export interface TimelessRecord {
+  uuid: string;
+  fields: Record<string, string | null>;
+}
+
+const timelessQueries = {
+  facet: { query: 'facets', selection: 'uuid user_key', normalise: (v: Record<string, unknown>) => ({ user_key: String(v.user_key) }) },
+  class: {
+    query: 'classes',
+    selection: 'uuid user_key name scope facet_uuid',
+    normalise: (v: Record<string, unknown>) => ({ user_key: String(v.user_key), name: String(v.name), scope: (v.scope as string | null) ?? null, facet_uuid: String(v.facet_uuid) }),
+  },
+  itsystem: { query: 'itsystems', selection: 'uuid user_key name', normalise: (v: Record<string, unknown>) => ({ user_key: String(v.user_key), name: String(v.name) }) },
+} as const;
+
+export type TimelessKind = keyof typeof timelessQueries;
+
+/** Currently valid facets, classes or IT systems matching a filter (uuids, user_keys, facet …). */
+export async function readCurrent(client: MoClient, kind: TimelessKind, filter: Record<string, unknown>): Promise<Map<string, TimelessRecord>> {
+  const q = timelessQueries[kind];
+  const filterType = { facet: 'FacetFilter', class: 'ClassFilter', itsystem: 'ITSystemFilter' }[kind];
+  const query = `query ReadCurrent($filter: ${filterType}, $cursor: Cursor, $limit: int) {
+  ${q.query}(filter: $filter, cursor: $cursor, limit: $limit) { objects { uuid current { ${q.selection} } } page_info { next_cursor } }
+}`;
+  const objects = await client.queryAll<{ uuid: string; current: Record<string, unknown> | null }>(query, { filter }, [q.query], 500);
+  const out = new Map<string, TimelessRecord>();
+  for (const o of objects) if (o.current) out.set(o.uuid, { uuid: o.uuid, fields: q.normalise(o.current) });
+  return out;
+}

@@ -1,0 +1,84 @@
+/** Plans for desired org units, addresses, persons, engagements, IT users and managers against MO. */
+import type { MoClient } from '../mo/client.ts';
+import { KINDS, type Kind } from '../mo/kinds.ts';
+import { readTimelines } from '../mo/read.ts';
+import { planObject, type ObjectPlan } from './operations.ts';
+import type { Phase } from './classes.ts';
+import type { DesiredObject } from '../../schemas/desired.schema.ts';
+import { InputError } from '../errors.ts';
+
+export interface ExternalParent { uuid: string; file: string; line: number; column?: number }
+
+/** Depth of each org unit in the delivered tree (0 = its parent is not delivered). */
+function depths(units: DesiredObject[]): Map<string, number> {
+  const parents = new Map(units.map((u) => [u.uuid, new Set(u.periods.map((p) => p.fields.parent).filter((x): x is string => !!x))]));
+  const memo = new Map<string, number>();
+  const depth = (uuid: string, seen: Set<string>): number => {
+    if (memo.has(uuid)) return memo.get(uuid)!;
+    if (seen.has(uuid)) return 0; // cycles are refused by merge; do not loop here
+    seen.add(uuid);
+    let d = 0;
+    for (const p of parents.get(uuid) ?? []) if (parents.has(p)) d = Math.max(d, depth(p, seen) + 1);
+    memo.set(uuid, d);
+    return d;
+  };
+  for (const u of units) depth(u.uuid, new Set());
+  return memo;
+}
+
+export async function planObjects(client: MoClient, objects: DesiredObject[], externalParents: ExternalParent[], warn: (m: string) => void) {
+  // parents that are not delivered must exist in MO
+  if (externalParents.length) {
+    const inMo = await readTimelines(client, 'org_unit', externalParents.map((p) => p.uuid));
+    const missing = externalParents.filter((p) => !inMo.has(p.uuid));
+    if (missing.length) {
+      throw new InputError(missing.map((p) => ({ file: p.file, line: p.line, column: p.column ?? 1, field: 'ParentUUID', message: `parent unit ${p.uuid} is neither in the delivery nor in MO` })));
+    }
+  }
+  const byKind = new Map<Kind, DesiredObject[]>();
+  for (const o of objects) byKind.set(o.kind as Kind, [...(byKind.get(o.kind as Kind) ?? []), o]);
+  const plans = new Map<Kind, { object: DesiredObject; plan: ObjectPlan }[]>();
+  await Promise.all(
+    [...byKind].map(async ([kind, list]) => {
+      const actual = await readTimelines(client, kind, list.map((o) => o.uuid));
+      const out: { object: DesiredObject; plan: ObjectPlan }[] = [];
+      for (const object of list) {
+        const plan = planObject(object, actual.get(object.uuid) ?? null);
+        if (plan) out.push({ object, plan });
+      }
+      plans.set(kind, out);
+    }),
+  );
+  void warn;
+  const order = (Object.keys(KINDS) as Kind[]).sort((a, b) => KINDS[a].rank - KINDS[b].rank);
+  const phases: Phase[] = [];
+  const phase = (label: string, items: ObjectPlan[]) => {
+    if (items.length) phases.push({ label, groups: items.map((p) => p.group), changes: items.flatMap((p) => p.changes) });
+  };
+  const unitDepth = depths(byKind.get('org_unit') ?? []);
+  for (const kind of order) {
+    const items = (plans.get(kind) ?? []).filter((x) => !x.plan.terminateOnly);
+    if (kind === 'org_unit') {
+      const layers = new Map<number, ObjectPlan[]>();
+      for (const x of items) {
+        const d = unitDepth.get(x.object.uuid) ?? 0;
+        layers.set(d, [...(layers.get(d) ?? []), x.plan]);
+      }
+      for (const d of [...layers.keys()].sort((a, b) => a - b)) phase(`org units (level ${d + 1})`, layers.get(d)!);
+    } else phase(KINDS[kind].query, items.map((x) => x.plan));
+  }
+  // terminations last: roles before units, children before parents
+  for (const kind of [...order].reverse()) {
+    const items = (plans.get(kind) ?? []).filter((x) => x.plan.terminateOnly);
+    if (kind === 'org_unit') {
+      items.sort((a, b) => (unitDepth.get(b.object.uuid) ?? 0) - (unitDepth.get(a.object.uuid) ?? 0));
+      const layers = new Map<number, ObjectPlan[]>();
+      for (const x of items) {
+        const d = unitDepth.get(x.object.uuid) ?? 0;
+        layers.set(d, [...(layers.get(d) ?? []), x.plan]);
+      }
+      for (const d of [...layers.keys()].sort((a, b) => b - a)) phase(`ending org units (level ${d + 1})`, layers.get(d)!);
+    } else phase(`ending ${KINDS[kind].query}`, items.map((x) => x.plan));
+  }
+  return { phases };
+}

@@ -1,0 +1,107 @@
+/**
+ * The timeline planner (pure): one object's desired periods within its window against the same
+ * object's periods in MO → the fewest create / update / terminate operations that make MO's
+ * timeline equal the desired one. Days are `YYYY-MM-DD`; `to` is exclusive, null = open.
+ */
+export type Fields = Record<string, string | null>;
+
+export interface Span {
+  from: string | null;
+  to: string | null;
+}
+
+export interface TimedFields extends Span {
+  fields: Fields;
+}
+
+export type TimelineOp =
+  | { op: 'create'; validity: Span; fields: Fields }
+  | { op: 'update'; validity: Span; fields: Fields; changed: string[] }
+  | { op: 'terminate'; validity: Span };
+
+const MIN = '0000-01-01';
+const MAX = '9999-99-99';
+const lo = (d: string | null) => d ?? MIN;
+const hi = (d: string | null) => d ?? MAX;
+
+/** Does `actual` already hold what `desired` wants? A desired null means "no opinion", except for fields in `nullable`. */
+export function sameFields(desired: Fields, actual: Fields, nullable: ReadonlySet<string>): boolean {
+  return changedFields(desired, actual, nullable).length === 0;
+}
+
+export function changedFields(desired: Fields, actual: Fields | undefined, nullable: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(desired)) {
+    if (v === null && !nullable.has(k)) continue;
+    if ((actual?.[k] ?? null) !== v) out.push(k);
+  }
+  return out;
+}
+
+const at = (periods: TimedFields[], day: string) => periods.find((p) => lo(p.from) <= day && day < hi(p.to));
+
+/** Clip periods to [from, ∞). */
+export function clip(periods: TimedFields[], from: string | null): TimedFields[] {
+  if (from === null) return periods;
+  return periods.filter((p) => hi(p.to) > from).map((p) => (lo(p.from) < from ? { ...p, from } : p));
+}
+
+export interface PlanOptions {
+  /** Fields whose null is a real value (org_unit parent: null = top-level). */
+  nullable?: ReadonlySet<string>;
+}
+
+/**
+ * @param desired the wanted periods (sorted, non-overlapping)
+ * @param windowFrom the desired periods speak for [windowFrom, ∞); null = all time
+ * @param actual MO's periods of the object, or null when MO does not have it
+ */
+export function planTimeline(desired: TimedFields[], windowFrom: string | null, actual: TimedFields[] | null, options: PlanOptions = {}): TimelineOp[] {
+  const nullable = options.nullable ?? new Set<string>();
+  const want = clip(desired, windowFrom);
+  if (!actual || actual.length === 0) {
+    if (want.length === 0) return [];
+    const [first, ...rest] = want;
+    return [
+      { op: 'create', validity: { from: first!.from, to: first!.to }, fields: first!.fields },
+      ...rest.map((p): TimelineOp => ({ op: 'update', validity: { from: p.from, to: p.to }, fields: p.fields, changed: Object.keys(p.fields) })),
+    ];
+  }
+  const have = clip(actual, windowFrom);
+  // elementary segments between every boundary inside the window
+  const bounds = new Set<string>();
+  if (windowFrom) bounds.add(windowFrom);
+  for (const p of [...want, ...have]) {
+    bounds.add(lo(p.from));
+    bounds.add(hi(p.to));
+  }
+  const points = [...bounds].sort();
+  type Seg = { from: string; to: string; action: 'keep' | 'set' | 'clear'; fields?: Fields; changed?: string[] };
+  const segs: Seg[] = [];
+  for (let i = 0; i + 1 < points.length; i++) {
+    const from = points[i]!, to = points[i + 1]!;
+    const d = at(want, from), a = at(have, from);
+    if (!d && !a) continue;
+    if (d && a) {
+      const changed = changedFields(d.fields, a.fields, nullable);
+      segs.push(changed.length ? { from, to, action: 'set', fields: d.fields, changed } : { from, to, action: 'keep' });
+    } else if (d) segs.push({ from, to, action: 'set', fields: d.fields, changed: Object.keys(d.fields).filter((k) => d.fields[k] !== null || nullable.has(k)) });
+    else segs.push({ from, to, action: 'clear' });
+  }
+  // coalesce neighbouring segments that do the same thing
+  const runs: Seg[] = [];
+  for (const s of segs) {
+    const last = runs[runs.length - 1];
+    if (last && last.to === s.from && last.action === s.action && s.action !== 'keep' && (s.action === 'clear' || JSON.stringify(last.fields) === JSON.stringify(s.fields))) {
+      last.to = s.to;
+      last.changed = [...new Set([...(last.changed ?? []), ...(s.changed ?? [])])];
+    } else runs.push({ ...s });
+  }
+  const day = (d: string) => (d === MIN || d === MAX ? null : d);
+  const ops: TimelineOp[] = [];
+  for (const r of runs) {
+    if (r.action === 'set') ops.push({ op: 'update', validity: { from: day(r.from), to: day(r.to) }, fields: r.fields!, changed: r.changed ?? [] });
+    else if (r.action === 'clear') ops.push({ op: 'terminate', validity: r.to === MAX ? { from: null, to: day(r.from) } : { from: day(r.from), to: day(r.to) } });
+  }
+  return ops;
+}

@@ -1,0 +1,58 @@
+/** The pure timeline planner: desired vs MO periods → fewest operations. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { planTimeline, type TimedFields } from '../src/plan/timeline.ts';
+
+const p = (from: string | null, to: string | null, name: string, extra: Record<string, string | null> = {}): TimedFields => ({ from, to, fields: { name, ...extra } });
+
+test('absent in MO: create the first period, update from each later one', () => {
+  const ops = planTimeline([p('2020-01-01', '2021-01-01', 'A'), p('2021-01-01', null, 'B')], null, null);
+  assert.equal(ops.map((o) => [o.op, o.validity.from, o.validity.to]), [['create', '2020-01-01', '2021-01-01'], ['update', '2021-01-01', null]]);
+});
+
+test('identical timelines produce nothing', () => {
+  const t = [p('2020-01-01', '2021-01-01', 'A'), p('2021-01-01', null, 'B')];
+  assert.equal(planTimeline(t, null, t), []);
+});
+
+test('a rename from a date is one update with only that window', () => {
+  const ops = planTimeline([p('2020-01-01', '2024-07-01', 'A'), p('2024-07-01', null, 'B')], null, [p('2020-01-01', null, 'A')]);
+  assert.equal(ops, [{ op: 'update', validity: { from: '2024-07-01', to: null }, fields: { name: 'B' }, changed: ['name'] }]);
+});
+
+test('a window leaves the history before it alone', () => {
+  const actual = [p('2010-01-01', '2015-01-01', 'Old'), p('2015-01-01', null, 'A')];
+  assert.equal(planTimeline([p('2024-07-01', null, 'A')], '2024-07-01', actual), []);
+  const ops = planTimeline([p('2024-07-01', null, 'B')], '2024-07-01', actual);
+  assert.equal(ops.map((o) => [o.op, o.validity.from, o.validity.to]), [['update', '2024-07-01', null]]);
+});
+
+test('an empty window ends the object from its start; a finite end terminates after it', () => {
+  assert.equal(planTimeline([], '2024-07-01', [p('2020-01-01', null, 'A')]), [{ op: 'terminate', validity: { from: null, to: '2024-07-01' } }]);
+  assert.equal(planTimeline([p('2020-01-01', '2024-08-01', 'A')], null, [p('2020-01-01', null, 'A')]), [{ op: 'terminate', validity: { from: null, to: '2024-08-01' } }]);
+});
+
+test('a gap in the desired timeline is cut out of MO with from and to', () => {
+  const ops = planTimeline([p('2020-01-01', '2021-01-01', 'A'), p('2022-01-01', null, 'A')], null, [p('2020-01-01', null, 'A')]);
+  assert.equal(ops, [{ op: 'terminate', validity: { from: '2021-01-01', to: '2022-01-01' } }]);
+});
+
+test('an already ended object that should be valid again is reopened by an update', () => {
+  const ops = planTimeline([p('2020-01-01', null, 'A')], null, [p('2020-01-01', '2023-01-01', 'A')]);
+  assert.equal(ops.map((o) => [o.op, o.validity.from, o.validity.to]), [['update', '2023-01-01', null]]);
+});
+
+test('null means "no opinion" unless the field is nullable', () => {
+  assert.equal(planTimeline([p('2020-01-01', null, 'A', { org_unit_type: null })], null, [p('2020-01-01', null, 'A', { org_unit_type: 'x' })]), []);
+  const ops = planTimeline([p('2020-01-01', null, 'A', { parent: null })], null, [p('2020-01-01', null, 'A', { parent: 'x' })], { nullable: new Set(['parent']) });
+  assert.equal(ops.map((o) => o.op), ['update']);
+});
+
+test('neighbouring changed segments with the same values become one update', () => {
+  const actual = [p('2020-01-01', '2021-01-01', 'X'), p('2021-01-01', null, 'Y')];
+  const ops = planTimeline([p('2020-01-01', null, 'Z')], null, actual);
+  assert.equal(ops.length, 1);
+  assert.equal(ops[0]!.validity, { from: '2020-01-01', to: null });
+});
+
+test.run();
