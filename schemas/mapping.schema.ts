@@ -149,3 +149,109 @@ export const orgUnitsMappingSchema = {
 
 export type OrgUnitsMapping = FromSchema<typeof orgUnitsMappingSchema>;
 export type UnitAddressColumn = FromSchema<typeof unitAddressColumnSchema>;
+
+/** Columns present in the files but deliberately not imported (no "unmapped column" warning). */
+const ignoreSchema = {
+  type: 'array',
+  items: { type: 'string', minLength: 1 },
+  description: 'Columns present in the files but not imported',
+} as const satisfies JSONSchema;
+
+/** Pers_nye / Pers_ret / Pers_luk → engagement rows (workflows/mappings/persons.yaml). */
+export const personsMappingSchema = {
+  $id: 'https://los2mo.example/schemas/persons-mapping.schema.json',
+  title: 'Persons mapping',
+  type: 'object',
+  additionalProperties: false,
+  required: ['engagements', 'ended'],
+  properties: {
+    engagements: {
+      description: 'Pers_nye and Pers_ret: one engagement (and its person) per row',
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: {
+        fields: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['engagement', 'user_key', 'cpr', 'name', 'start', 'end', 'email', 'primary', 'org_unit', 'engagement_type', 'job_function', 'azid'],
+          properties: {
+            engagement: fieldSchema,
+            user_key: fieldSchema,
+            cpr: fieldSchema,
+            name: fieldSchema,
+            start: fieldSchema,
+            end: fieldSchema,
+            email: fieldSchema,
+            primary: fieldSchema,
+            org_unit: fieldSchema,
+            engagement_type: fieldSchema,
+            job_function: fieldSchema,
+            azid: fieldSchema,
+          },
+        },
+        ignore: ignoreSchema,
+      },
+    },
+    ended: {
+      description: 'Pers_luk: one ended engagement per row',
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: {
+        fields: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['engagement', 'cpr'],
+          properties: { engagement: fieldSchema, cpr: fieldSchema },
+        },
+        ignore: ignoreSchema,
+      },
+    },
+  },
+} as const satisfies JSONSchema;
+
+export type PersonsMapping = FromSchema<typeof personsMappingSchema>;
+
+/** Leder_nye / Leder_ret / Leder_luk → manager rows (workflows/mappings/managers.yaml). */
+export const managersMappingSchema = {
+  $id: 'https://los2mo.example/schemas/managers-mapping.schema.json',
+  title: 'Managers mapping',
+  type: 'object',
+  additionalProperties: false,
+  required: ['managers', 'ended'],
+  properties: {
+    managers: {
+      description: 'Leder_nye and Leder_ret: one manager role per row',
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: {
+        fields: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['org_unit', 'cpr', 'manager_type', 'manager_level', 'responsibility'],
+          properties: { org_unit: fieldSchema, cpr: fieldSchema, manager_type: fieldSchema, manager_level: fieldSchema, responsibility: fieldSchema },
+        },
+        ignore: ignoreSchema,
+      },
+    },
+    ended: {
+      description: 'Leder_luk: one ended manager role per row',
+      type: 'object',
+      additionalProperties: false,
+      required: ['fields'],
+      properties: {
+        fields: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['org_unit', 'cpr'],
+          properties: { org_unit: fieldSchema, cpr: fieldSchema },
+        },
+        ignore: ignoreSchema,
+      },
+    },
+  },
+} as const satisfies JSONSchema;
+
+export type ManagersMapping = FromSchema<typeof managersMappingSchema>;

@@ -140,6 +140,17 @@ ftp('MLSD (when the server announces it): mtimes from the listing, no MDTM', asy
   rmSync(root, { recursive: true });
 });
 
+ftp('neither MLSD nor MDTM: a clear error instead of guessed times', async () => {
+  await withServer({ blacklist: ['MDTM'] }, async (srv) => {
+    const src = await openSource({ url: srv.url('ftp', '/in'), password: PASSWORD, ...FAST });
+    const err = (await rejects(src.list(), (e) => e instanceof SourceError)) as SourceError;
+    assert.match(err.message, /supports neither MLSD nor MDTM/);
+    assert.is(err.attempts, 1, 'not retried');
+    assert.is(srv.logins.length, 1, 'no reconnects');
+    await src.close();
+  });
+});
+
 ftp('concurrent downloads on one source are serialized and all complete', async () => {
   await withServer({}, async (srv) => {
     const src = await openSource({ url: srv.url('ftp', '/in'), password: PASSWORD, ...FAST });

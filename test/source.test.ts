@@ -246,8 +246,10 @@ folder('upload creates DARfejlliste; bad folder names are refused', async () => 
 });
 
 folder('a missing folder is a SourceError at open', async () => {
-  const dir = path.join(tmp('folder-missing'), 'nope');
+  const parent = tmp('folder-missing');
+  const dir = path.join(parent, 'nope');
   await rejects(openSource({ url: dir }), (e: unknown) => e instanceof SourceError && e.exitCode === 1 && e.message.includes(dir));
+  rmSync(parent, { recursive: true });
 });
 
 folder.run();

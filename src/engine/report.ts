@@ -35,6 +35,8 @@ export class Report {
   warnings: string[] = [];
   errors: InputProblem[] = [];
   failure?: string;
+  /** Which MO the run talked to. */
+  mo?: { url: string; embedded: boolean; database?: string };
   /** The planned changes (dry-run and real runs), kept short in the journal. */
   plan?: unknown[];
 

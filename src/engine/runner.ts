@@ -229,6 +229,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           stepReport.summary = summary;
           task.title = summary ? `${step.title}: ${summary}` : step.title;
         } catch (e) {
+          // listr prints the message as it is: never a secret or a full CPR
+          if (e instanceof Error) e.message = redact(e.message);
           stepReport.status = 'failed';
           stepReport.counts = { ...progress.counts };
           throw e;

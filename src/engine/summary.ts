@@ -14,8 +14,22 @@ export function formatSummary(report: Report, durationMs: number, { quiet = fals
     for (const s of report.steps) if (s.summary) lines.push(`  ${s.id.padEnd(9)} ${s.summary} (${(s.duration_ms / 1000).toFixed(1)} s)`);
     const ops = Object.entries(report.operations).map(([kind, o]) => `${kind} ${Object.entries(o).map(([op, c]) => `${op} ${n(c)}`).join('/')}`);
     if (ops.length) lines.push(`  changes   ${ops.join(', ')}`);
+    const plan = (report.plan ?? []) as { kind: string; uuid: string; user_key?: string; operation: string; validity?: { from: string | null; to: string | null }; changed?: string[] }[];
+    if (report.dry_run && plan.length) {
+      lines.push(`  plan      ${plan.length} operation${plan.length === 1 ? '' : 's'} (nothing written):`);
+      lines.push(`    ${'kind'.padEnd(11)} ${'uuid'.padEnd(36)} ${'user_key'.padEnd(24)} ${'operation'.padEnd(10)} ${'validity'.padEnd(23)} changed`);
+      for (const c of plan.slice(0, 40)) {
+        const v = c.validity ? `${c.validity.from ?? '-∞'}..${c.validity.to ?? '∞'}` : '';
+        lines.push(`    ${c.kind.padEnd(11)} ${c.uuid.padEnd(36)} ${(c.user_key ?? '').slice(0, 24).padEnd(24)} ${c.operation.padEnd(10)} ${v.padEnd(23)} ${(c.changed ?? []).join(', ')}`);
+      }
+      if (plan.length > 40) lines.push(`    … ${plan.length - 40} more in the report (--report FILE.json)`);
+    }
     const t = report.totals;
     if (t.http_requests !== undefined) lines.push(`  MO        ${n(t.http_requests ?? 0)} requests, ${n(t.mutations ?? 0)} mutations, ${n(t.retries ?? 0)} retries`);
+  }
+  if (report.mo?.embedded && !quiet) {
+    lines.push(`  MO        embedded emulator, database ${report.mo.database}`);
+    if (!report.dry_run) lines.push(`            browse it: ./run mo-emulator --db ${report.mo.database}   (then GraphQL at http://127.0.0.1:5000/graphql/v29)`);
   }
   if (report.warnings.length) {
     lines.push(`  warnings  ${report.warnings.length}`);

@@ -245,7 +245,8 @@ export class MoClient {
       ).catch((error: unknown) => {
         if (error instanceof MoError) throw error;
         const reason = error instanceof Error ? error.message : String(error);
-        throw new MoError(`MO ${label ?? operationLabel(query)} failed after ${this.opts.retries + 1} attempts: ${reason}`, [{ message: reason }]);
+        const attempts = error instanceof TransientError ? ` after ${this.opts.retries + 1} attempts` : '';
+        throw new MoError(`MO ${label ?? operationLabel(query)} failed${attempts}: ${reason}`, [{ message: reason }]);
       })
         .then((answer) => {
           w?.inspect(answer, label ?? 'write');

@@ -17,18 +17,21 @@ export function connectMo(ctx: StepContext): Promise<RunMo> {
     'mo',
     async () => {
       const onEvent = (e: Parameters<NonNullable<ConstructorParameters<typeof MoClient>[0]['onEvent']>>[0]) => {
-        if (e.type === 'request') { ctx.report.count('http_requests'); ctx.report.count('mutations', e.mutations); }
+        if (e.type === 'request') ctx.report.count('http_requests');
         else if (e.type === 'retry') { ctx.report.count('retries'); ctx.log.debug(`MO retry ${e.attempt}: ${e.reason}`); }
         else if (e.type === 'token') ctx.report.count('tokens');
       };
       if (ctx.settings.has('mo_url')) {
-        return { client: new MoClient(moClientOptionsFromSettings(ctx.settings, { onEvent })) };
+        const client = new MoClient(moClientOptionsFromSettings(ctx.settings, { onEvent }));
+        ctx.report.mo = { url: client.endpoint, embedded: false };
+        return { client };
       }
       const { startEmulator } = await import('../mo-emulator/server.ts');
       const dbPath = path.join(ctx.run.stateDir, 'mo.sqlite');
       const mo = await startEmulator({ dbPath, port: 0 });
       const client = new MoClient(moClientOptionsFromSettings(ctx.settings, { url: mo.url, authServer: mo.authServer, realm: mo.realm, clientId: mo.clientId, clientSecret: mo.clientSecret, onEvent }));
       ctx.log.debug(`embedded MO at ${mo.url}, database ${dbPath}`);
+      ctx.report.mo = { url: mo.url, embedded: true, database: dbPath };
       return { client, embedded: { url: mo.url, dbPath }, stop: () => mo.stop() };
     },
     async (mo) => { await mo.stop?.(); },

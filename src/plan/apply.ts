@@ -23,6 +23,7 @@ export async function applyGroups(ctx: StepContext, client: MoClient, groups: Mu
     ctx.progress.add('objects');
   }
   ctx.progress.add('mutations', result.mutations);
+  ctx.report.count('mutations', result.mutations);
   for (const f of result.failed) {
     const where = f.group.ref.file ? ` (${f.group.ref.file}:${f.group.ref.line})` : '';
     const message = `${f.group.ref.kind} ${f.group.ref.uuid}${f.group.ref.user_key ? ` "${f.group.ref.user_key}"` : ''}${where}: ${f.error.error_key ?? ''} ${f.error.message}`.replace(/\s+/g, ' ');

@@ -173,7 +173,18 @@ export class FtpSource extends BaseSource {
   }
 
   protected override async mtimeOf(name: string): Promise<Date> {
-    return this.c.lastMod(name);
+    try {
+      return await this.c.lastMod(name);
+    } catch (err) {
+      if (err instanceof FTPError && (err.code === 500 || err.code === 502 || err.code === 504)) {
+        throw new SourceError(`${this.label} ${this.display}: the server supports neither MLSD nor MDTM, so exact modification times cannot be read (${messageOf(err)})`, {
+          operation: 'list',
+          where: this.display,
+          retryable: false,
+        });
+      }
+      throw err;
+    }
   }
 
   protected override async fetchInto(name: string, sink: Transform): Promise<void> {

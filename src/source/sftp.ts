@@ -4,8 +4,8 @@
  * connection is refused and the error tells which fingerprint the server presented, so it can be
  * checked out of band and configured. Nothing is ever accepted blindly.
  *
- * Listing uses the READDIR attributes (size, mtime in whole seconds, as `stat` gives them); an
- * entry without an mtime is asked with `stat`.
+ * Listing uses the READDIR attributes (type from the mode bits, size, mtime in whole seconds —
+ * the same values `stat` gives); an entry without an mtime is asked with `stat`.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,9 +13,11 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { FileEntryWithStats, SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import { BaseSource, type RawEntry } from './base.ts';
 import { SourceError, messageOf } from './errors.ts';
+import { isSafeRemoteName } from './names.ts';
 import type { ParsedTarget, SourceOptions } from './source.ts';
 
 /** "SHA256:<base64 without padding>" of an SSH public key blob, as ssh-keygen -l prints it. */
@@ -175,13 +177,29 @@ export class SftpSource extends BaseSource {
   }
 
   protected override async rawList(): Promise<RawEntry[]> {
-    const entries = await this.c.list(this.baseDir);
-    return entries.map((e) => ({
-      name: e.name,
-      isFile: e.type === '-',
-      size: e.size,
-      mtime: Number.isFinite(e.modifyTime) && e.modifyTime > 0 ? new Date(e.modifyTime) : undefined,
-    }));
+    // READDIR through ssh2 directly: the file type comes from the attributes' mode bits (the
+    // "longname" that ssh2-sftp-client's list() reads the type from has no defined format)
+    const sftp = internals(this.c).sftp as SFTPWrapper;
+    const entries = await new Promise<FileEntryWithStats[]>((resolve, reject) =>
+      sftp.readdir(this.baseDir, (err, list) => (err ? reject(err) : resolve(list))),
+    );
+    const out: RawEntry[] = [];
+    for (const e of entries) {
+      const a = e.attrs;
+      const entry: RawEntry = {
+        name: e.filename,
+        isFile: typeof a?.mode === 'number' ? a.isFile() : typeof e.longname === 'string' && e.longname.startsWith('-'),
+        size: typeof a?.size === 'number' ? a.size : NaN,
+        mtime: typeof a?.mtime === 'number' && a.mtime > 0 ? new Date(a.mtime * 1000) : undefined,
+      };
+      if ((Number.isNaN(entry.size) || !entry.mtime) && isSafeRemoteName(entry.name)) {
+        // a server that leaves attributes out of READDIR: ask stat
+        const st = await this.c.stat(this.remote(entry.name));
+        Object.assign(entry, { isFile: st.isFile, size: st.size, mtime: new Date(st.modifyTime) });
+      }
+      out.push(entry);
+    }
+    return out;
   }
 
   protected override async mtimeOf(name: string): Promise<Date> {

@@ -51,3 +51,16 @@ export function underPty(commandLine: string, env: Record<string, string> = {}, 
   const r = spawnSync('script', ['-qec', `stty cols 120 rows 40; ${commandLine}`, '/dev/null'], { cwd, env: { ...clean, TERM: 'xterm-256color', COLUMNS: '120', LINES: '40', ...env }, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** cli() without blocking this process's event loop (needed when the test itself serves MO). */
+export function cliP(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = cliAsync(args, env, cwd);
+    let stdout = '', stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.on('error', reject);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout, stderr }); });
+  });
+}

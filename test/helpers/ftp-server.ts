@@ -38,6 +38,8 @@ export interface FtpTestServerOptions {
   mlsd?: boolean;
   hostileNames?: string[];
   faults?: Record<string, FtpFault>;
+  /** commands the server refuses with 502 (ftp-srv's blacklist), e.g. ['MDTM'] */
+  blacklist?: string[];
 }
 
 export interface FtpTestServer {
@@ -95,6 +97,45 @@ function installMlsd(): void {
       return Bluebird.delay(delay).then(check);
     };
     return check();
+  };
+
+  // ftp-srv keeps an idle passive data server for 30 s with a ref'd timer when no client connects
+  // to it (e.g. a TLS data connection the client drops before the handshake ends), which would keep
+  // the test process alive. The same setupServer, with that timer unref'd.
+  const ip = srvRequire('ip');
+  const net = require('node:net');
+  const tls = require('node:tls');
+  Passive.prototype.setupServer = function (this: Any) {
+    this.closeServer();
+    return this.server.getNextPasvPort().then((port: number) => {
+      this.dataSocket = null;
+      let idleServerTimeout: NodeJS.Timeout | undefined;
+      const connectionHandler = (socket: Any) => {
+        if (!ip.isEqual(this.connection.commandSocket.remoteAddress, socket.remoteAddress)) {
+          socket.destroy();
+          return this.connection.reply(550, 'Remote addresses do not match').then(() => this.connection.close());
+        }
+        clearTimeout(idleServerTimeout);
+        this.dataSocket = socket;
+        this.dataSocket.on('error', (err: Error) => this.server && this.server.emit('client-error', { connection: this.connection, context: 'dataSocket', error: err }));
+        this.dataSocket.once('close', () => this.closeServer());
+        if (!this.connection.secure) this.dataSocket.connected = true;
+      };
+      const serverOptions = Object.assign({}, this.connection.secure ? this.server.options.tls : {}, { pauseOnConnect: true });
+      this.dataServer = (this.connection.secure ? tls : net).createServer(serverOptions, connectionHandler);
+      this.dataServer.maxConnections = 1;
+      this.dataServer.on('error', (err: Error) => this.server && this.server.emit('client-error', { connection: this.connection, context: 'dataServer', error: err }));
+      this.dataServer.once('close', () => this.end());
+      if (this.connection.secure) this.dataServer.on('secureConnection', (socket: Any) => (socket.connected = true));
+      return new Bluebird((resolve: Any, reject: Any) => {
+        this.dataServer.listen(port, this.server.url.hostname, (err: Error) => {
+          if (err) return reject(err);
+          idleServerTimeout = setTimeout(() => this.closeServer(), 30_000);
+          idleServerTimeout.unref();
+          resolve(this.dataServer);
+        });
+      });
+    });
   };
   registry.MLSD = {
     directive: 'MLSD',
@@ -226,6 +267,7 @@ export async function startFtpServer(opts: FtpTestServerOptions): Promise<FtpTes
       log: quiet,
       tls: opts.tls ? { key: opts.tls.key, cert: opts.tls.cert } : false,
       mlsd: !!opts.mlsd,
+      blacklist: opts.blacklist ?? [],
       commandLog: commands,
     } as Any);
     // ftp-srv installs process signal handlers (which exit the process) per server: take them off

@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -20,6 +20,7 @@ export interface TestCert {
 
 export function makeSelfSignedCert(cn = '127.0.0.1'): TestCert {
   const dir = mkdtempSync(path.join(tmpdir(), 'los2mo-tls-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
   try {

@@ -1,0 +1,61 @@
+/** merge: unit rows (washed by dar-lookup) → desired timelines of org units and their addresses. */
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import { desiredObjectsSchema } from './desired.schema.ts';
+import { unitFileSchema, unitRowsSchema, unitSpecSchema } from './parse-units.schema.ts';
+
+export const externalParentSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['uuid', 'file', 'line'],
+  properties: {
+    uuid: { type: 'string', format: 'uuid' },
+    /** the first row naming it */
+    file: { type: 'string' },
+    line: { type: 'integer', minimum: 1 },
+  },
+} as const satisfies JSONSchema;
+
+export type ExternalParentRecord = FromSchema<typeof externalParentSchema>;
+
+export const mergeSchemas = {
+  with: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      seed: { type: 'string', description: 'seed file with the address and hierarchy classes (default: seed/aarhus-los.yaml)' },
+    },
+  },
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['rows', 'files', 'spec'],
+    properties: {
+      rows: unitRowsSchema,
+      files: { type: 'array', items: unitFileSchema },
+      spec: unitSpecSchema,
+    },
+  },
+  output: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['objects', 'external_parents', 'counts'],
+    properties: {
+      /** org units first (parents before children), then their addresses */
+      objects: desiredObjectsSchema,
+      /** parents that are not among the delivered units: the upload step checks that MO has them */
+      external_parents: { type: 'array', items: externalParentSchema },
+      counts: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rows', 'units', 'addresses', 'periods', 'external_parents'],
+        properties: {
+          rows: { type: 'integer' },
+          units: { type: 'integer' },
+          addresses: { type: 'integer' },
+          periods: { type: 'integer' },
+          external_parents: { type: 'integer' },
+        },
+      },
+    },
+  },
+} as const satisfies Record<string, JSONSchema>;

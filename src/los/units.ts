@@ -1,0 +1,147 @@
+/**
+ * Org_inital / Org_nye / Org_ret files → checked unit rows (pure, apart from reading the given
+ * files). Every value of every file is checked and every problem collected; any problem throws one
+ * InputError (exit 3), so nothing is written later in the run.
+ */
+import { InputError, type InputProblem } from '../errors.ts';
+import type { FieldSpec, OrgUnitsMapping } from '../../schemas/mapping.schema.ts';
+import type { UnitFile, UnitRow, UnitSpec } from '../../schemas/parse-units.schema.ts';
+import { readCsvCollecting, type CsvTable, type Encoding } from './csv.ts';
+import { mapRow, planFields } from './mapping.ts';
+import { fileDate } from './files.ts';
+import { OPEN_END, type ValueType } from './values.ts';
+
+export type UnitKind = UnitRow['kind'];
+
+export interface UnitSourceFile {
+  name: string;
+  kind: string;
+  date?: string | null;
+  path: string;
+}
+
+interface MappedUnit {
+  uuid: string;
+  user_key: string;
+  name?: string;
+  parent: string;
+  org_unit_type?: string;
+  org_unit_hierarchy?: boolean;
+  start: string;
+  end: string;
+}
+
+const TYPE_DEFAULTS: Record<string, ValueType> = { uuid: 'uuid', parent: 'uuid', org_unit_type: 'uuid', org_unit_hierarchy: 'boolean', start: 'date', end: 'date' };
+
+/** The parts of the mapping later steps need. */
+export function unitSpec(mapping: OrgUnitsMapping): UnitSpec {
+  return {
+    hierarchy: { facet: mapping.hierarchy.facet, class: mapping.hierarchy.class },
+    address_facet: mapping.addresses.facet,
+    uuid_base: mapping.addresses.uuid_base ?? 'AAK',
+    addresses: mapping.addresses.columns.map((c) => ({
+      suffix: c.suffix,
+      column: Array.isArray(c.column) ? c.column[0]! : (c.column as string),
+      address_type: c.address_type,
+      dar: c.dar ?? false,
+    })),
+  };
+}
+
+/** Checks of the mapping that a schema cannot express (duplicate suffixes). Returns messages. */
+export function mappingProblems(mapping: OrgUnitsMapping): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const c of mapping.addresses.columns) {
+    if (seen.has(c.suffix)) out.push(`address suffix "${c.suffix}" is used twice`);
+    seen.add(c.suffix);
+  }
+  return out;
+}
+
+const showDay = (d: string) => (d === OPEN_END ? 'open' : d);
+
+function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date: string, mapping: OrgUnitsMapping, problems: InputProblem[]): { rows: UnitRow[]; info: UnitFile } {
+  const before = problems.length;
+  const plan = planFields(table, mapping.fields as Record<string, FieldSpec>, TYPE_DEFAULTS, problems);
+  const columns: UnitFile['columns'] = {};
+  for (const f of plan) if (f.index >= 0) columns[f.name] = { name: f.column, index: f.index + 1 };
+
+  // address columns: the column must exist (unless optional_column); an empty value is allowed
+  const header = new Map(table.header.map((h, i) => [h.toLowerCase(), i]));
+  const addressCols: { suffix: string; index: number; name: string }[] = [];
+  for (const c of mapping.addresses.columns) {
+    const spellings = Array.isArray(c.column) ? [...c.column] : [c.column as string];
+    const found = spellings.find((s) => header.has(s.toLowerCase()));
+    if (found === undefined) {
+      if (!c.optional_column) {
+        problems.push({ file: table.file, line: 1, column: table.header.length + 1, field: spellings[0]!, message: `missing required column ${spellings.map((s) => `"${s}"`).join(' or ')} (address ${c.address_type}); the header has: ${table.header.join(';')}` });
+      }
+      addressCols.push({ suffix: c.suffix, index: -1, name: spellings[0]! });
+      continue;
+    }
+    const index = header.get(found.toLowerCase())!;
+    addressCols.push({ suffix: c.suffix, index, name: table.header[index]! });
+    columns[c.suffix] = { name: table.header[index]!, index: index + 1 };
+  }
+  const info: UnitFile = { name: file.name, kind, date, rows: table.rows.length, columns };
+  if (problems.length > before) return { rows: [], info }; // header problems: the rows cannot be read
+
+  const rows: UnitRow[] = [];
+  for (const row of table.rows) {
+    const v = mapRow<MappedUnit>(table.file, row, plan, problems);
+    if (!v) continue;
+    if (v.end < v.start) {
+      const col = columns.end!;
+      problems.push({ file: table.file, line: row.line, column: col.index, field: col.name, message: `last day ${showDay(v.end)} is before the first day ${v.start} (${columns.start!.name})` });
+      continue;
+    }
+    const addresses: Record<string, string | null> = {};
+    for (const a of addressCols) {
+      const text = a.index < 0 ? '' : (row.values[a.index] ?? '').trim();
+      addresses[a.suffix] = text === '' ? null : text;
+    }
+    rows.push({
+      uuid: v.uuid,
+      user_key: v.user_key,
+      name: v.name ?? null,
+      parent: v.parent === v.uuid ? null : v.parent,
+      org_unit_type: v.org_unit_type ?? null,
+      linjeorg: v.org_unit_hierarchy ?? false,
+      start: v.start,
+      end: v.end,
+      addresses,
+      file: file.name,
+      kind,
+      file_date: date,
+      line: row.line,
+    });
+  }
+  return { rows, info };
+}
+
+/**
+ * Read the Org files among `files` (kinds listed in the mapping), in the given order. Throws one
+ * InputError with every problem of every file.
+ */
+export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping, encoding: Encoding): { rows: UnitRow[]; files: UnitFile[]; spec: UnitSpec } {
+  const kinds = new Set<string>(mapping.kinds);
+  const problems: InputProblem[] = [];
+  const rows: UnitRow[] = [];
+  const infos: UnitFile[] = [];
+  for (const file of files) {
+    if (!kinds.has(file.kind)) continue;
+    const date = file.date ?? fileDate(file.name);
+    if (!date) {
+      problems.push({ file: file.name, line: 1, column: 1, field: 'file name', message: 'an Org file name must carry its date (PREFIX_YYYYMMDD_HHMMSS.csv)' });
+      continue;
+    }
+    const table = readCsvCollecting(file, encoding, problems);
+    if (!table) continue;
+    const r = parseTable(table, file, file.kind as UnitKind, date, mapping, problems);
+    rows.push(...r.rows);
+    infos.push(r.info);
+  }
+  if (problems.length) throw new InputError(problems);
+  return { rows, files: infos, spec: unitSpec(mapping) };
+}

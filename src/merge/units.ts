@@ -1,0 +1,236 @@
+/**
+ * Unit rows → the desired timeline of every org unit and of every derived address (pure).
+ * The rules are in docs/org-units.md; in short:
+ * - rows of one unit are grouped into statements: all Org_inital rows, all Org_nye rows, and the
+ *   rows of each Org_ret file. Periods inside one statement must not overlap (input error naming
+ *   both lines). Statements compose in processing order (the order of the rows).
+ * - Org_inital / Org_nye state the whole timeline (window.from null) and replace what came before.
+ * - An Org_ret row states the unit from max(file date, StartDato) until SlutDato; the statement's
+ *   periods replace the composed timeline from the earliest such date W, and the window is W
+ *   unless the unit was already stated wholly earlier in the run (window stays null).
+ *   A unit first seen in Org_ret keeps its rows' own StartDato..SlutDato as periods (what to create
+ *   when MO does not have it) with window.from = W (what to change when MO has it).
+ * - MO's `to` is SlutDato + 1 day; an open SlutDato is `to: null`.
+ * - Consecutive periods with identical fields that touch are merged.
+ * - Units come out parents first; a parent cycle is an input error; a parent that is not a
+ *   delivered unit is listed in external_parents.
+ */
+import { InputError, type InputProblem } from '../errors.ts';
+import { gen } from '../uuid.ts';
+import { addDays } from '../time.ts';
+import { OPEN_END } from '../los/values.ts';
+import type { DesiredObject, Period } from '../../schemas/desired.schema.ts';
+import type { UnitFile, UnitRow } from '../../schemas/parse-units.schema.ts';
+import { normalisePeriods } from './periods.ts';
+
+export interface MergeOptions {
+  /** address suffix → address class uuid, in output order */
+  addressTypes: { suffix: string; type: string }[];
+  /** base of derived address uuids: gen(base, OrgUUID + suffix); default 'AAK' */
+  uuidBase?: string;
+  /** class uuid for org_unit_hierarchy when Med-i-LinjeOrg is true */
+  hierarchyClass: string;
+}
+
+export interface ExternalParent { uuid: string; file: string; line: number }
+
+export interface MergeResult {
+  objects: DesiredObject[];
+  external_parents: ExternalParent[];
+  counts: { rows: number; units: number; addresses: number; periods: number; external_parents: number };
+}
+
+interface Seg { from: string; to: string | null; row: UnitRow }
+
+interface Statement { whole: boolean; date: string; rows: UnitRow[] }
+
+/** MO's exclusive end of a row: the day after SlutDato, null when open. */
+export const moTo = (end: string): string | null => (end === OPEN_END ? null : addDays(end, 1));
+
+const showDay = (d: string) => (d === OPEN_END ? 'open' : d);
+const maxDay = (a: string, b: string) => (a > b ? a : b);
+const byStart = (a: UnitRow, b: UnitRow) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.line - b.line);
+
+function columnOf(files: Map<string, UnitFile>, file: string, field: string, fallback: string) {
+  const c = files.get(file)?.columns[field];
+  return c ? { column: c.index, field: c.name } : { column: 1, field: fallback };
+}
+
+/** Group a unit's rows into statements, in the order they first appear. */
+function statements(rows: UnitRow[]): Statement[] {
+  const map = new Map<string, Statement>();
+  for (const r of rows) {
+    const whole = r.kind !== 'Org_ret';
+    const key = whole ? r.kind : `ret:${r.file}`;
+    let s = map.get(key);
+    if (!s) map.set(key, (s = { whole, date: r.file_date, rows: [] }));
+    s.rows.push(r);
+  }
+  return [...map.values()];
+}
+
+export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOptions): MergeResult {
+  const base = opts.uuidBase ?? 'AAK';
+  const fileInfo = new Map(files.map((f) => [f.name, f]));
+  const problems: InputProblem[] = [];
+
+  const byUnit = new Map<string, UnitRow[]>();
+  for (const r of rows) {
+    const list = byUnit.get(r.uuid);
+    if (list) list.push(r);
+    else byUnit.set(r.uuid, [r]);
+  }
+
+  interface Composed { uuid: string; periods: Period[]; window: string | null; addresses: DesiredObject[]; userKey: string }
+  const composed = new Map<string, Composed>();
+
+  for (const [uuid, unitRows] of byUnit) {
+    let segs: Seg[] = [];
+    let window: string | null | undefined;
+    let overlapping = false;
+    for (const st of statements(unitRows)) {
+      const sorted = [...st.rows].sort(byStart);
+      // periods inside one statement must not overlap
+      let widest: UnitRow | null = null;
+      for (const r of sorted) {
+        if (widest && r.start <= widest.end) {
+          overlapping = true;
+          const at = columnOf(fileInfo, r.file, 'start', 'StartDato');
+          const other = widest.file === r.file ? `line ${widest.line}` : `${widest.file} line ${widest.line}`;
+          problems.push({
+            file: r.file, line: r.line, ...at,
+            message: `the period ${r.start}..${showDay(r.end)} overlaps ${other} (${widest.start}..${showDay(widest.end)}) of the same unit ${r.user_key} ${uuid}`,
+          });
+        }
+        if (!widest || r.end > widest.end) widest = r;
+      }
+      if (st.whole) {
+        segs = sorted.map((r) => ({ from: r.start, to: moTo(r.end), row: r }));
+        window = null;
+        continue;
+      }
+      // Org_ret: from the file's date, or StartDato when later
+      let w: string | null = null;
+      const fresh: Seg[] = [];
+      for (const r of sorted) {
+        const eff = maxDay(st.date, r.start);
+        const to = moTo(r.end);
+        const rowWindow = to !== null && to <= eff ? to : eff; // a row that ended before its date ends the unit there
+        if (w === null || rowWindow < w) w = rowWindow;
+        if (window === undefined) fresh.push({ from: r.start, to, row: r });
+        else if (to === null || eff < to) fresh.push({ from: eff, to, row: r });
+      }
+      if (window === undefined) {
+        segs = fresh;
+        window = w!;
+      } else {
+        const cut = w!;
+        segs = [
+          ...segs.filter((s) => s.from < cut).map((s) => ({ ...s, to: s.to === null || s.to > cut ? cut : s.to })),
+          ...fresh,
+        ];
+        if (window !== null && cut < window) window = cut;
+      }
+    }
+    if (overlapping) continue;
+    segs.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+    const source = (r: UnitRow) => ({ file: r.file, line: r.line });
+    const periods = normalisePeriods(
+      segs.map((s) => ({
+        from: s.from,
+        to: s.to,
+        fields: {
+          user_key: s.row.user_key,
+          name: s.row.name,
+          parent: s.row.parent,
+          org_unit_type: s.row.org_unit_type,
+          org_unit_hierarchy: s.row.linjeorg ? opts.hierarchyClass : null,
+        },
+        source: source(s.row),
+      })),
+    );
+    const win = window ?? null;
+    const addresses: DesiredObject[] = [];
+    for (const { suffix, type } of opts.addressTypes) {
+      const mentioned = unitRows.some((r) => (r.addresses[suffix] ?? null) !== null);
+      if (!mentioned && win === null) continue; // nothing to say about it
+      addresses.push({
+        kind: 'address',
+        uuid: gen(base, uuid + suffix),
+        owner: { org_unit: uuid },
+        periods: normalisePeriods(
+          segs
+            .filter((s) => (s.row.addresses[suffix] ?? null) !== null)
+            .map((s) => ({ from: s.from, to: s.to, fields: { value: s.row.addresses[suffix]!, address_type: type, org_unit: uuid }, source: source(s.row) })),
+        ),
+        window: { from: win },
+      });
+    }
+    composed.set(uuid, { uuid, periods, window: win, addresses, userKey: unitRows[0]!.user_key });
+  }
+
+  // parents first
+  const order: string[] = [];
+  const externals = new Map<string, ExternalParent>();
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const edges = (c: Composed) => {
+    const out = new Map<string, Period['source']>();
+    for (const p of c.periods) if (p.fields.parent && !out.has(p.fields.parent)) out.set(p.fields.parent, p.source);
+    return out;
+  };
+  const visit = (uuid: string) => {
+    const c = composed.get(uuid)!;
+    state.set(uuid, 1);
+    stack.push(uuid);
+    for (const [parent, src] of edges(c)) {
+      if (!byUnit.has(parent)) {
+        if (!externals.has(parent)) externals.set(parent, { uuid: parent, file: src.file, line: src.line });
+        continue;
+      }
+      if (!composed.has(parent)) continue; // its own rows were invalid (reported)
+      const s = state.get(parent);
+      if (s === 2) continue;
+      if (s === 1) {
+        const cycle = stack.slice(stack.indexOf(parent));
+        const first = edges(composed.get(cycle[0]!)!).get(cycle.length > 1 ? cycle[1]! : cycle[0]!)!;
+        const hops = cycle.map((u, i) => {
+          const next = cycle[(i + 1) % cycle.length]!;
+          const at = edges(composed.get(u)!).get(next)!;
+          const where = at.file === first.file ? `line ${at.line}` : `${at.file} line ${at.line}`;
+          return `${composed.get(u)!.userKey} ${u} (${where})`;
+        });
+        problems.push({
+          file: first.file, line: first.line, ...columnOf(fileInfo, first.file, 'parent', 'ParentUUID'),
+          message: `parent cycle: ${hops.join(' → ')} → ${composed.get(cycle[0]!)!.userKey}: a unit cannot be its own ancestor`,
+        });
+        continue;
+      }
+      visit(parent);
+    }
+    stack.pop();
+    state.set(uuid, 2);
+    order.push(uuid);
+  };
+  for (const uuid of composed.keys()) if (!state.has(uuid)) visit(uuid);
+
+  if (problems.length) throw new InputError(problems);
+
+  const objects: DesiredObject[] = [];
+  let periods = 0;
+  for (const uuid of order) {
+    const c = composed.get(uuid)!;
+    objects.push({ kind: 'org_unit', uuid, periods: c.periods, window: { from: c.window } });
+    periods += c.periods.length;
+  }
+  let addresses = 0;
+  for (const uuid of order) {
+    for (const a of composed.get(uuid)!.addresses) {
+      objects.push(a);
+      addresses++;
+      periods += a.periods.length;
+    }
+  }
+  const external_parents = [...externals.values()];
+  return { objects, external_parents, counts: { rows: rows.length, units: order.length, addresses, periods, external_parents: external_parents.length } };
+}

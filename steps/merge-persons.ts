@@ -1,0 +1,45 @@
+/**
+ * merge-persons: person and manager rows → desired timelines of employees, engagements, e-mail
+ * addresses, AZ IT users and manager roles (schemas/desired.schema.ts), the run's persons with
+ * their provisional uuids, and the references the upload step checks against MO (docs/persons.md).
+ */
+import { defineStep } from '../src/engine/step.ts';
+import { mergePersonsSchemas } from '../schemas/merge-persons.schema.ts';
+import { ConfigError } from '../src/errors.ts';
+import { loadSeed } from '../src/seed.ts';
+import { isUuid } from '../src/uuid.ts';
+import { mergePersons, referencesToCheck } from '../src/merge/persons.ts';
+
+export default defineStep({
+  name: 'merge-persons',
+  description: 'Merge person and manager rows into desired timelines',
+  schemas: mergePersonsSchemas,
+})({
+  async run({ with: opts, input, ctx }) {
+    const seed = loadSeed();
+    const configured = opts.azid_it_system_uuid || ctx.settings.get('azid_it_system_uuid');
+    if (configured && !isUuid(configured)) throw new ConfigError(`azid_it_system_uuid: "${configured}" is not a uuid`);
+    const az = seed.itsystems.find((s) => s.user_key === 'AZ');
+    const azItSystem = configured?.toLowerCase() ?? az?.uuid;
+    if (!azItSystem) throw new ConfigError(`the seed ${seed.file} has no IT system AZ; set azid_it_system_uuid`);
+    const result = mergePersons(input.person_rows, input.manager_rows, {
+      primaryClass: seed.classUuid('primary_type', 'primary'),
+      nonPrimaryClass: seed.classUuid('primary_type', 'non-primary'),
+      emailAddressType: seed.classUuid('employee_address_type', 'EmailEmployee'),
+      azItSystem,
+    });
+    for (const w of result.warnings) {
+      ctx.log.warn(w);
+      ctx.report.warn(w);
+    }
+    const references = referencesToCheck([...(input.person_references ?? []), ...(input.manager_references ?? [])], result.persons);
+    const perKind: Record<string, number> = {};
+    for (const o of result.objects) perKind[o.kind] = (perKind[o.kind] ?? 0) + 1;
+    for (const [kind, n] of Object.entries(perKind)) ctx.progress.set(kind === 'address' ? 'addresses' : `${kind}s`, n);
+    return { objects: result.objects, persons: result.persons, references, fallbacks: result.fallbacks, ends: result.ends };
+  },
+  summarize(out) {
+    const n = (k: string) => out.objects.filter((o) => o.kind === k).length;
+    return `${n('employee')} employees, ${n('engagement')} engagements, ${n('address')} e-mail addresses, ${n('ituser')} AZ IT users, ${n('manager')} managers`;
+  },
+});

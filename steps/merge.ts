@@ -1,0 +1,39 @@
+/**
+ * merge: unit rows → the desired timeline of every org unit and derived address (DesiredObject),
+ * parents first. Pure work in src/merge/units.ts; rules in docs/org-units.md.
+ */
+import path from 'node:path';
+import { defineStep } from '../src/engine/step.ts';
+import { mergeSchemas } from '../schemas/merge.schema.ts';
+import { loadSeed } from '../src/seed.ts';
+import { ConfigError } from '../src/errors.ts';
+import { mergeUnits } from '../src/merge/units.ts';
+
+export default defineStep({
+  name: 'merge',
+  description: 'Merge org unit history',
+  schemas: mergeSchemas,
+})({
+  async run({ with: opts, input, ctx }) {
+    const seed = opts.seed ? loadSeed(path.resolve(ctx.run.workflowDir, opts.seed)) : loadSeed();
+    const classUuid = (facet: string, userKey: string) => {
+      try {
+        return seed.classUuid(facet, userKey);
+      } catch {
+        throw new ConfigError(`the org units mapping names class ${userKey} in facet ${facet}, which the seed ${seed.file} does not have`);
+      }
+    };
+    const result = mergeUnits(input.rows, input.files, {
+      addressTypes: input.spec.addresses.map((a) => ({ suffix: a.suffix, type: classUuid(input.spec.address_facet, a.address_type) })),
+      uuidBase: input.spec.uuid_base,
+      hierarchyClass: classUuid(input.spec.hierarchy.facet, input.spec.hierarchy.class),
+    });
+    for (const [k, v] of Object.entries(result.counts)) ctx.progress.set(k.replace('_', ' '), v);
+    ctx.report.count('units', result.counts.units);
+    ctx.report.count('unit_addresses', result.counts.addresses);
+    return result;
+  },
+  summarize: (out) =>
+    `${out.counts.units} units, ${out.counts.addresses} addresses, ${out.counts.periods} periods from ${out.counts.rows} rows` +
+    (out.external_parents.length ? `; ${out.external_parents.length} parent${out.external_parents.length === 1 ? '' : 's'} outside the delivery` : ''),
+});

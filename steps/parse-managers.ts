@@ -1,0 +1,32 @@
+/**
+ * parse-managers: read the Leder_nye / Leder_ret / Leder_luk files through the managers mapping
+ * into checked manager rows and their org unit / class / person references (docs/persons.md).
+ */
+import path from 'node:path';
+import { defineStep } from '../src/engine/step.ts';
+import { parseManagersSchemas } from '../schemas/parse-managers.schema.ts';
+import { managersMappingSchema, type ManagersMapping } from '../schemas/mapping.schema.ts';
+import { loadYaml } from '../src/yaml-file.ts';
+import { parseManagerFiles } from '../src/los/managers.ts';
+import type { Encoding } from '../src/los/csv.ts';
+
+export default defineStep({
+  name: 'parse-managers',
+  description: 'Parse Leder files (manager roles)',
+  schemas: parseManagersSchemas,
+})({
+  async run({ with: opts, input, ctx }) {
+    const file = path.resolve(ctx.run.workflowDir, opts.mapping);
+    const mapping = loadYaml<ManagersMapping>(file, managersMappingSchema, 'managers mapping').data;
+    const result = parseManagerFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file);
+    for (const u of result.unmapped) ctx.log.warn(`${u.file}: column${u.columns.length === 1 ? '' : 's'} ${u.columns.join(', ')} not in the managers mapping; ignored`);
+    ctx.progress.set('files', result.files.length);
+    ctx.progress.set('rows', result.count);
+    ctx.report.count('manager_rows', result.count);
+    return { rows: result.rows, references: result.references };
+  },
+  summarize(out) {
+    const n = (k: string) => out.rows.filter((r) => r.kind === k).length;
+    return `${out.rows.length} rows (nye ${n('Leder_nye')}, ret ${n('Leder_ret')}, luk ${n('Leder_luk')})`;
+  },
+});

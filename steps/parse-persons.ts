@@ -1,0 +1,34 @@
+/**
+ * parse-persons: read the Pers_nye / Pers_ret / Pers_luk files through the persons mapping into
+ * checked engagement rows and the org unit / class references they make (docs/persons.md).
+ * Any invalid value of any file → one input error (exit 3), CPR numbers masked.
+ */
+import path from 'node:path';
+import { defineStep } from '../src/engine/step.ts';
+import { parsePersonsSchemas } from '../schemas/parse-persons.schema.ts';
+import { personsMappingSchema, type PersonsMapping } from '../schemas/mapping.schema.ts';
+import { loadYaml } from '../src/yaml-file.ts';
+import { parsePersonFiles } from '../src/los/persons.ts';
+import type { Encoding } from '../src/los/csv.ts';
+
+export default defineStep({
+  name: 'parse-persons',
+  description: 'Parse Pers files (engagements and their persons)',
+  schemas: parsePersonsSchemas,
+})({
+  async run({ with: opts, input, ctx }) {
+    const file = path.resolve(ctx.run.workflowDir, opts.mapping);
+    const mapping = loadYaml<PersonsMapping>(file, personsMappingSchema, 'persons mapping').data;
+    const result = parsePersonFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file);
+    for (const u of result.unmapped) ctx.log.warn(`${u.file}: column${u.columns.length === 1 ? '' : 's'} ${u.columns.join(', ')} not in the persons mapping; ignored`);
+    ctx.progress.set('files', result.files.length);
+    ctx.progress.set('rows', result.count);
+    ctx.report.count('person_rows', result.count);
+    return { rows: result.rows, references: result.references };
+  },
+  summarize(out) {
+    const n = (k: string) => out.rows.filter((r) => r.kind === k).length;
+    const persons = new Set(out.rows.map((r) => r.cpr)).size;
+    return `${out.rows.length} rows (nye ${n('Pers_nye')}, ret ${n('Pers_ret')}, luk ${n('Pers_luk')}) of ${persons} persons`;
+  },
+});

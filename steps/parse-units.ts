@@ -1,0 +1,35 @@
+/**
+ * parse-units: read the Org_inital / Org_nye / Org_ret files through the org units mapping into
+ * checked rows (docs/org-units.md). Any invalid value of any file → one input error (exit 3).
+ */
+import path from 'node:path';
+import { defineStep } from '../src/engine/step.ts';
+import { parseUnitsSchemas } from '../schemas/parse-units.schema.ts';
+import { orgUnitsMappingSchema, type OrgUnitsMapping } from '../schemas/mapping.schema.ts';
+import { loadYaml } from '../src/yaml-file.ts';
+import { ConfigError } from '../src/errors.ts';
+import { mappingProblems, parseUnitFiles } from '../src/los/units.ts';
+import type { Encoding } from '../src/los/csv.ts';
+
+export default defineStep({
+  name: 'parse-units',
+  description: 'Parse Org files (org units and their addresses)',
+  schemas: parseUnitsSchemas,
+})({
+  async run({ with: opts, input, ctx }) {
+    const file = path.resolve(ctx.run.workflowDir, opts.mapping);
+    const mapping = loadYaml<OrgUnitsMapping>(file, orgUnitsMappingSchema, 'org units mapping').data;
+    const bad = mappingProblems(mapping);
+    if (bad.length) throw new ConfigError(`invalid org units mapping ${file}:\n  ${bad.join('\n  ')}`);
+    const result = parseUnitFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding);
+    ctx.progress.set('files', result.files.length);
+    ctx.progress.set('rows', result.rows.length);
+    ctx.progress.set('units', new Set(result.rows.map((r) => r.uuid)).size);
+    ctx.report.count('unit_rows', result.rows.length);
+    return result;
+  },
+  summarize(out) {
+    const units = new Set(out.rows.map((r) => r.uuid)).size;
+    return `${out.rows.length} rows of ${units} units from ${out.files.length} file${out.files.length === 1 ? '' : 's'}`;
+  },
+});
