@@ -1,6 +1,8 @@
 import type { JSONSchema } from 'json-schema-to-ts';
 import { classesOutputSchema } from './classes.schema.ts';
-import { desiredObjectsSchema, sourceSchema } from './desired.schema.ts';
+import { sourceSchema } from './desired.schema.ts';
+import { mergeSchemas } from './merge.schema.ts';
+import { mergePersonsSchemas } from './merge-persons.schema.ts';
 
 export const uploadSchemas = {
   with: { type: 'object', additionalProperties: false, properties: {} },
@@ -8,13 +10,12 @@ export const uploadSchemas = {
     type: 'object',
     additionalProperties: false,
     properties: {
+      /** parse-classes output: STAM classes and IT systems */
       classes: classesOutputSchema,
-      objects: desiredObjectsSchema,
-      external_parents: {
-        type: 'array',
-        items: { type: 'object', additionalProperties: false, required: ['uuid', 'file', 'line'], properties: { uuid: { type: 'string' }, file: { type: 'string' }, line: { type: 'integer' }, column: { type: 'integer' } } },
-        description: 'parents referenced by delivered units but not delivered: must exist in MO',
-      },
+      /** merge output: org units and their addresses, parents not delivered */
+      units: mergeSchemas.output,
+      /** merge-persons output: employees, engagements, addresses, IT users, managers */
+      persons: mergePersonsSchemas.output,
     },
   },
   output: {
@@ -24,6 +25,7 @@ export const uploadSchemas = {
     properties: {
       changes: { type: 'integer', minimum: 0, description: 'planned operations' },
       written: { type: 'integer', minimum: 0, description: 'objects written' },
+      skipped_rows: { type: 'integer', minimum: 0, description: 'rows left out by --skip-invalid-rows' },
       failed: {
         type: 'array',
         items: { type: 'object', additionalProperties: false, required: ['uuid', 'kind', 'error'], properties: { uuid: { type: 'string' }, kind: { type: 'string' }, file: { type: 'string' }, line: { type: 'integer' }, error: { type: 'string' } } },

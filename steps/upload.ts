@@ -1,19 +1,23 @@
 /**
- * upload: read what MO has of every delivered object, plan the fewest operations that make MO
- * equal the delivery (whole timelines), and write them in dependency order: facets, classes,
- * IT systems, org units (parents first), addresses, employees, engagements, IT users, managers,
- * then terminations (children before parents). A dry run prints the plan and writes nothing.
+ * upload: check every reference, read what MO has of every delivered object, plan the fewest
+ * operations that make MO equal the delivery (whole timelines), and write them in dependency
+ * order: facets, classes, IT systems, org units (parents first), addresses, employees,
+ * engagements, IT users, managers, then terminations (children before parents). Nothing is
+ * written before every check has passed. A dry run prints the plan and writes nothing.
  */
 import { defineStep } from '../src/engine/step.ts';
 import { uploadSchemas } from '../schemas/upload.schema.ts';
 import { connectMo } from '../src/mo/connect.ts';
 import { planClasses } from '../src/plan/classes.ts';
-import { planObjects } from '../src/plan/objects.ts';
+import { planObjects, type Fallback } from '../src/plan/objects.ts';
 import { applyGroups, type Applied } from '../src/plan/apply.ts';
+import { checkReferences, personsByCpr, repointPersons, withoutRows } from '../src/plan/references.ts';
 import { addOwnership } from '../src/state/ownership.ts';
 import { copenhagenDay } from '../src/time.ts';
-import { Los2moError } from '../src/errors.ts';
+import { InputError, Los2moError, formatProblem } from '../src/errors.ts';
+import { loadSeed } from '../src/seed.ts';
 import type { PlannedChange } from '../src/plan/operations.ts';
+import type { DesiredObject } from '../schemas/desired.schema.ts';
 
 export default defineStep({
   name: 'upload',
@@ -25,35 +29,59 @@ export default defineStep({
     const today = copenhagenDay(ctx.run.startedAt);
     const applied: Applied = { failed: [], written: new Set() };
     const changes: PlannedChange[] = [];
+    let skippedRows = 0;
 
-    if (input.classes) {
-      ctx.progress.message('reading classes');
-      const plan = await planClasses(client, input.classes, ctx.run.stateDir, today);
-      for (const phase of plan.phases) {
-        changes.push(...phase.changes);
-        await applyGroups(ctx, client, phase.groups, phase.changes, applied, phase.label);
-      }
-      if (!ctx.run.dryRun) {
-        const failed = new Set(applied.failed.map((f) => f.uuid));
-        addOwnership(ctx.run.stateDir, { classes: plan.owned.classes.filter((u) => !failed.has(u)), itsystems: plan.owned.itsystems.filter((u) => !failed.has(u)) });
+    // 1. persons already in MO keep their uuids; every reference must exist
+    ctx.progress.message('checking references');
+    const persons = input.persons;
+    let objects: DesiredObject[] = [...(input.units?.objects ?? []), ...(persons?.objects ?? [])];
+    let fallbacks: Fallback[] = persons?.fallbacks ?? [];
+    if (persons) {
+      const cprToUuid = persons.persons.length ? await personsByCpr(client, persons.persons.map((p) => p.cpr)) : new Map<string, string>();
+      const repoint = new Map(persons.persons.filter((p) => cprToUuid.has(p.cpr) && cprToUuid.get(p.cpr) !== p.uuid).map((p) => [p.uuid, cprToUuid.get(p.cpr)!]));
+      objects = repointPersons(objects, repoint);
+      fallbacks = repointPersons(fallbacks.map((f) => ({ ...f, kind: f.kind as DesiredObject['kind'] })), repoint);
+      const seed = loadSeed();
+      const known = {
+        units: new Set((input.units?.objects ?? []).filter((o) => o.kind === 'org_unit').map((o) => o.uuid)),
+        classes: new Map([...seed.classes.map((c) => [c.uuid, c.facet] as const), ...(input.classes?.classes ?? []).map((c) => [c.uuid, c.facet] as const)]),
+        persons: new Set(persons.persons.filter((p) => p.employee).map((p) => p.cpr)),
+      };
+      const problems = await checkReferences(client, persons.references, known, { cprToUuid });
+      if (problems.length) {
+        if (!ctx.run.flags.skipInvalidRows) throw new InputError(problems);
+        const rejected = new Set(problems.map((p) => `${p.file}:${p.line}`));
+        skippedRows = rejected.size;
+        for (const p of problems) ctx.report.warn(`skipped row: ${formatProblem(p)}`);
+        ctx.report.errors.push(...problems);
+        objects = withoutRows(objects, rejected);
       }
     }
-    if (input.objects?.length) {
-      ctx.progress.message('reading MO');
-      const plan = await planObjects(client, input.objects, input.external_parents ?? [], (m) => ctx.report.warn(m));
-      ctx.progress.set('objects read', input.objects.length);
-      for (const phase of plan.phases) {
-        changes.push(...phase.changes);
-        await applyGroups(ctx, client, phase.groups, phase.changes, applied, phase.label);
-      }
+
+    // 2. read MO and plan everything before writing anything
+    ctx.progress.message('reading MO');
+    const classPlan = input.classes ? await planClasses(client, input.classes, ctx.run.stateDir, today) : null;
+    const objectPlan = objects.length
+      ? await planObjects(client, objects, input.units?.external_parents ?? [], { fallbacks, ends: persons?.ends ?? [], warn: (m) => ctx.report.warn(m) })
+      : null;
+    ctx.progress.set('objects read', objects.length);
+
+    // 3. write in dependency order
+    for (const phase of [...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])]) {
+      changes.push(...phase.changes);
+      await applyGroups(ctx, client, phase.groups, phase.changes, applied, phase.label);
+    }
+    if (classPlan && !ctx.run.dryRun) {
+      const failed = new Set(applied.failed.map((f) => f.uuid));
+      addOwnership(ctx.run.stateDir, { classes: classPlan.owned.classes.filter((u) => !failed.has(u)), itsystems: classPlan.owned.itsystems.filter((u) => !failed.has(u)) });
     }
     ctx.report.plan = [...(ctx.report.plan ?? []), ...changes];
     ctx.progress.set('changes', changes.length);
     if (applied.failed.length) {
-      ctx.report.warn(`${applied.failed.length} object(s) refused by MO; the rest was written`);
       throw new Los2moError(`MO refused ${applied.failed.length} object(s), the rest was written; the state is not advanced so the next run tries them again:\n${applied.failed.slice(0, 20).map((f) => `  ${f.kind} ${f.uuid}${f.file ? ` (${f.file}:${f.line})` : ''}: ${f.error}`).join('\n')}`);
     }
-    return { changes: changes.length, written: applied.written.size, failed: [] };
+    return { changes: changes.length, written: applied.written.size, failed: [], skipped_rows: skippedRows };
   },
-  summarize: (out) => (out.changes ? `${out.changes} changes${out.written ? `, ${out.written} objects written` : ''}` : 'MO is up to date: nothing to change'),
+  summarize: (out) =>
+    `${out.changes ? `${out.changes} changes${out.written ? `, ${out.written} objects written` : ''}` : 'MO is up to date: nothing to change'}${out.skipped_rows ? `; ${out.skipped_rows} invalid rows skipped` : ''}`,
 });

@@ -59,7 +59,7 @@ export const KINDS: Record<Kind, KindSpec> = {
     update: 'address_update',
     terminate: 'address_terminate',
     input: (f) => defined({ value: f.value, address_type: f.address_type, org_unit: f.org_unit, person: f.person, user_key: f.user_key }),
-    rank: 2,
+    rank: 3, // after employees: an address belongs to a unit or a person
   },
   employee: {
     kind: 'employee',
@@ -70,7 +70,7 @@ export const KINDS: Record<Kind, KindSpec> = {
     create: 'employee_create',
     update: 'employee_update',
     input: (f) => defined({ cpr_number: f.cpr_number, given_name: f.given_name, surname: f.surname }),
-    rank: 3,
+    rank: 2,
   },
   engagement: {
     kind: 'engagement',

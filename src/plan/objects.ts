@@ -7,6 +7,8 @@ import type { Phase } from './classes.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 import { InputError } from '../errors.ts';
 
+type PlanOptionsCompat = PlanObjectsOptions | ((message: string) => void);
+
 export interface ExternalParent { uuid: string; file: string; line: number; column?: number }
 
 /** Depth of each org unit in the delivered tree (0 = its parent is not delivered). */
@@ -26,7 +28,20 @@ function depths(units: DesiredObject[]): Map<string, number> {
   return memo;
 }
 
-export async function planObjects(client: MoClient, objects: DesiredObject[], externalParents: ExternalParent[], warn: (m: string) => void) {
+export interface Fallback { kind: string; uuid: string; window: { from: string | null }; periods: DesiredObject['periods'] }
+export interface End { kind: string; uuid: string; last_day: string; source: { file: string; line: number } }
+
+export interface PlanObjectsOptions {
+  /** used when MO does not have the object (e.g. an engagement first seen in Pers_ret) */
+  fallbacks?: Fallback[];
+  /** luk rows: a warning when the object does not exist or is already ended */
+  ends?: End[];
+  warn?: (message: string) => void;
+}
+
+export async function planObjects(client: MoClient, objects: DesiredObject[], externalParents: ExternalParent[], options: PlanOptionsCompat = {}) {
+  const { fallbacks = [], ends = [], warn = () => {} } = typeof options === 'function' ? { warn: options } : options;
+  const fallbackOf = new Map(fallbacks.map((f) => [f.uuid, f]));
   // parents that are not delivered must exist in MO
   if (externalParents.length) {
     const inMo = await readTimelines(client, 'org_unit', externalParents.map((p) => p.uuid));
@@ -43,13 +58,21 @@ export async function planObjects(client: MoClient, objects: DesiredObject[], ex
       const actual = await readTimelines(client, kind, list.map((o) => o.uuid));
       const out: { object: DesiredObject; plan: ObjectPlan }[] = [];
       for (const object of list) {
-        const plan = planObject(object, actual.get(object.uuid) ?? null);
+        const have = actual.get(object.uuid) ?? null;
+        const fallback = have ? undefined : fallbackOf.get(object.uuid);
+        const plan = planObject(fallback ? { ...object, window: fallback.window, periods: fallback.periods } : object, have);
         if (plan) out.push({ object, plan });
+      }
+      const desiredOf = new Map(list.map((o) => [o.uuid, o]));
+      for (const end of ends.filter((e) => e.kind === kind)) {
+        const periods = [...(actual.get(end.uuid) ?? []), ...(desiredOf.get(end.uuid)?.periods ?? [])];
+        if (!periods.some((p) => (p.from ?? '') <= end.last_day && (p.to === null || end.last_day < p.to))) {
+          warn(`${end.source.file}:${end.source.line}: ${kind} ${end.uuid} does not exist in MO or has already ended by ${end.last_day}; nothing to end`);
+        }
       }
       plans.set(kind, out);
     }),
   );
-  void warn;
   const order = (Object.keys(KINDS) as Kind[]).sort((a, b) => KINDS[a].rank - KINDS[b].rank);
   const phases: Phase[] = [];
   const phase = (label: string, items: ObjectPlan[]) => {
