@@ -12,6 +12,8 @@ export const externalParentSchema = {
     /** the first row naming it */
     file: { type: 'string' },
     line: { type: 'integer', minimum: 1 },
+    /** the ParentUUID column of that file (1-based), for the file:line:column message */
+    column: { type: 'integer', minimum: 1 },
   },
 } as const satisfies JSONSchema;
 

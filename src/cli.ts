@@ -13,6 +13,8 @@ Usage:
   ./run workflow <file> [options]   run a workflow (a name without a path is looked up in workflows/)
   ./run config [--set k=v]...       print the effective settings, where each came from (secrets redacted)
   ./run mo-emulator [options]       serve the embedded MO emulator over HTTP
+  ./run status [options]            last runs, interrupted runs, lock, state file, files waiting on the source
+  ./run show tree [options]         the organisation tree read back from MO (embedded or mo_url)
   ./run --help                      this text
 
 workflow options:
@@ -26,7 +28,26 @@ workflow options:
   --refresh-dar             ask DAR again even for cached addresses
   --quiet                   only the summary line and errors
   --verbose                 line per event with debug messages
-  --log-format text|json    json: one JSON object per log line on stderr
+  --log-format text|json    json: one JSON object per line on stderr (time, level, run_id, step,
+                            message; step events and the summary too), nothing on stdout
+
+config options:
+  --set key=value (repeatable)  --settings FILE  --json (machine-readable)
+
+status options:
+  --json                    the same as JSON on stdout (for monitoring scripts)
+  --runs N                  show the last N runs (10)
+  --offline                 don't connect to the source to list the files waiting there
+  --set key=value, --settings FILE   as for workflow
+  --workflow FILE           take the settings defaults of this workflow (default: import.yaml)
+
+show tree options:
+  --at YYYY-MM-DD           the tree as it is (was, will be) at that date (default: today)
+  --json                    the tree as nested JSON
+  --set key=value, --settings FILE, --workflow FILE   as for status
+
+Metrics: after every run that is not a dry run, Prometheus metrics (los2mo_*) are written to
+metrics_file and, when pushgateway_url is set, pushed there (docs/operations.md).
 
 mo-emulator options:
   --port N (5000)  --host H (127.0.0.1)  --db FILE (.los2mo/mo.sqlite)
@@ -55,6 +76,14 @@ export async function main(argv: string[]): Promise<number> {
         return await workflowCommand(rest);
       case 'config':
         return configCommand(rest);
+      case 'status': {
+        const { statusCommand } = await import('./ops/commands.ts');
+        return await statusCommand(rest);
+      }
+      case 'show': {
+        const { showCommand } = await import('./ops/commands.ts');
+        return await showCommand(rest);
+      }
       case 'mo-emulator': {
         const { moEmulatorCommand } = await import('./mo-emulator/command.ts');
         return await moEmulatorCommand(rest);
@@ -64,7 +93,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     const code = e instanceof Los2moError ? e.exitCode : EXIT.failed;
-    process.stderr.write(redact(`los2mo: ${e instanceof Los2moError ? e.message : (e as Error)?.stack ?? String(e)}`) + '\n');
+    const message = e instanceof Los2moError ? e.message : (e as Error)?.stack ?? String(e);
+    // json logs: even a command-line error is one JSON record
+    if (argv.includes('--log-format=json') || argv.join(' ').includes('--log-format json') || process.env.LOS_LOG_FORMAT === 'json') {
+      process.stderr.write(redact(JSON.stringify({ time: new Date().toISOString(), level: 'error', run_id: null, exit_code: code, message })) + '\n');
+    } else process.stderr.write(redact(`los2mo: ${message}`) + '\n');
     return code;
   }
 }

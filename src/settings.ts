@@ -39,6 +39,8 @@ export const SETTINGS: SettingDef[] = [
   { name: 'batch_size', env: 'MO_BATCH_SIZE', file: ['integrations.aarhus_los.batch_size'], default: '100', description: 'Mutations per GraphQL request' },
   { name: 'concurrency', env: 'MO_CONCURRENCY', file: ['integrations.aarhus_los.concurrency'], default: '4', description: 'GraphQL requests in flight' },
   { name: 'timeout_ms', env: 'MO_TIMEOUT_MS', file: ['integrations.aarhus_los.timeout_ms'], default: '60000', description: 'MO request timeout in milliseconds' },
+  { name: 'mo_retries', env: 'MO_RETRIES', file: ['integrations.aarhus_los.mo_retries'], default: '5', description: 'Retries of an MO request after network errors, timeouts, HTTP 5xx/429/408' },
+  { name: 'mo_retry_delay_ms', env: 'MO_RETRY_DELAY_MS', file: ['integrations.aarhus_los.mo_retry_delay_ms'], default: '500', description: 'First backoff delay of the MO retries in milliseconds (doubles per attempt, at most 30 s)' },
   { name: 'azid_it_system_uuid', env: 'AZID_IT_SYSTEM_UUID', file: ['integrations.aarhus_los.azid_it_system_uuid'], description: 'IT system for AZ ids (default: the seeded AZ system)' },
   { name: 'dar_provider', env: 'DAR_PROVIDER', file: ['integrations.aarhus_los.dar_provider'], default: 'file', description: 'DAR washing: dawa, adressevask or file' },
   { name: 'dar_url', env: 'DAR_URL', file: ['integrations.aarhus_los.dar_url'], description: 'Base URL of a DAWA-compatible service (dawa provider)' },
@@ -46,6 +48,8 @@ export const SETTINGS: SettingDef[] = [
   { name: 'dar_file', env: 'DAR_FILE', file: ['integrations.aarhus_los.dar_file'], default: 'examples/dar/adresser.json', description: 'Register file for the file provider (Datafordeleren Adresse JSON, zip, or CSV id;betegnelse)' },
   { name: 'dar_cache_ttl_days', env: 'DAR_CACHE_TTL_DAYS', file: ['integrations.aarhus_los.dar_cache_ttl_days'], default: '30', description: 'Days a DAR answer is reused from the cache' },
   { name: 'log_format', env: 'LOS_LOG_FORMAT', default: 'text', description: 'text or json (one object per line on stderr)' },
+  { name: 'metrics_file', env: 'LOS_METRICS_FILE', file: ['integrations.aarhus_los.metrics_file'], description: 'Prometheus textfile written after every run (default: <state folder>/los2mo.prom; "off" = none)' },
+  { name: 'pushgateway_url', env: 'LOS_PUSHGATEWAY_URL', file: ['integrations.aarhus_los.pushgateway_url'], description: 'Also PUT the metrics to this Prometheus Pushgateway (job los2mo); best effort' },
 ];
 
 const byName = new Map(SETTINGS.map((s) => [s.name, s]));

@@ -21,6 +21,8 @@ import { resolveDeep, interpolate } from './expressions.ts';
 import { checkWorkflow, readWorkflow, resolveWorkflowPath, type LoadedStep, type LoadedWorkflow } from './workflow.ts';
 import type { Progress, RunInfo, StepContext } from './step.ts';
 import { formatSummary } from './summary.ts';
+import { writeRunMetrics } from '../ops/metrics.ts';
+import { logRunEnd } from '../ops/json-log.ts';
 
 export interface RunOptions {
   workflow: string;
@@ -112,6 +114,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   report.started_at = isoWithOffset(startedAt);
   report.dry_run = !!options.dryRun;
   let log = createLogger({ format: logFormat, level: options.verbose ? 'debug' : options.quiet ? 'warn' : 'info', runId: report.run_id });
+  // json: every line on stderr is a JSON record (no listr view, step events and the summary as records)
+  let json = logFormat === 'json';
   let lock: HeldLock | undefined;
   let settings: Settings | undefined;
   let workflow: LoadedWorkflow | undefined;
@@ -119,9 +123,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   const abort = new AbortController();
   let interruptedBy = '';
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interruptedBy) { process.stderr.write(`\n${signal} again: exiting at once\n`); process.exit(130); }
+    if (interruptedBy) { if (json) log.error(`${signal} again: exiting at once`); else process.stderr.write(`\n${signal} again: exiting at once\n`); process.exit(130); }
     interruptedBy = signal;
-    process.stderr.write(`\n${signal}: stopping after the current operation; nothing will be committed (press Ctrl-C again to exit at once)\n`);
+    const text = `${signal}: stopping after the current operation; nothing will be committed (press Ctrl-C again to exit at once)`;
+    if (json) log.warn(text); else process.stderr.write(`\n${text}\n`);
     abort.abort(new InterruptedError(signal));
   };
   process.on('SIGINT', onSignal);
@@ -134,7 +139,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     report.workflow = file;
     const { yaml, settingsDefaults } = readWorkflow(file, env);
     settings = resolveSettings({ overrides: options.overrides, env, settingsFile: options.settingsFile, workflowDefaults: settingsDefaults });
-    if (!options.logFormat && settings.get('log_format') === 'json') log = createLogger({ format: 'json', level: options.verbose ? 'debug' : options.quiet ? 'warn' : 'info', runId: report.run_id });
+    if (!options.logFormat && settings.get('log_format') === 'json') { log = createLogger({ format: 'json', level: options.verbose ? 'debug' : options.quiet ? 'warn' : 'info', runId: report.run_id }); json = true; }
     const stateDir = settings.stateDir;
     const importFrom = options.importFromDate ? parseImportFrom(options.importFromDate) : readState(settings.require('state_file'));
     report.import_from = importFrom ? isoWithOffset(importFrom) : null;
@@ -167,7 +172,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     log.debug(`run ${runInfo.id}: workflow ${file}, state ${stateDir}, import from ${report.import_from ?? 'the beginning'}`);
 
     const outputs: Record<string, { outputs: unknown }> = {};
-    const renderer = options.renderer ?? (options.quiet ? 'silent' : options.verbose ? 'verbose' : process.stdout.isTTY && !env.CI ? 'default' : 'simple');
+    const renderer = json ? 'silent' : options.renderer ?? (options.quiet ? 'silent' : options.verbose ? 'verbose' : process.stdout.isTTY && !env.CI ? 'default' : 'simple');
     const interactive = renderer === 'default';
 
     const stepTask = (step: LoadedStep) => ({
@@ -175,6 +180,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       skip: () => {
         if (step.if === undefined) return false;
         const value = typeof step.if === 'boolean' ? step.if : interpolate(step.if.includes('${{') ? step.if : `\${{ ${step.if} }}`, { ...staticContext, steps: outputs });
+        if (!value && json) log.info('step skipped', { step: step.id, uses: step.uses, reason: `condition false: ${step.if}` });
         return value ? false : `condition false: ${typeof step.if === 'string' ? step.if : step.if}`;
       },
       task: async (_ctx: unknown, task: ListrTaskWrapper<unknown, typeof Listr.prototype.rendererClass, typeof Listr.prototype.rendererClass>) => {
@@ -182,6 +188,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         const stepReport: StepReport = { id: step.id, uses: step.uses, status: 'pending', duration_ms: 0, counts: {} };
         report.steps.push(stepReport);
         const stepLog = log.child({ step: step.id });
+        if (json) stepLog.info('step started', { uses: step.uses });
+        let stepError: string | undefined;
         const show = (p: Progress) => {
           const text = (p as unknown as { text?: string }).text;
           if (interactive) task.output = [countsText(p.counts), text].filter(Boolean).join(' — ');
@@ -210,6 +218,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
                 const p = makeProgress((pp) => { if (interactive) sub.output = countsText(pp.counts); });
                 try { await fn(item, p); } finally { p.close(); }
                 const c = countsText(p.counts);
+                if (json) stepLog.debug(`${title(item)}${c ? ` (${c})` : ''}`);
                 if (c) sub.title = `${title(item)} (${c})`;
               },
             })), { concurrent: false, exitOnError: true, rendererOptions: { collapseSubtasks: false } }).run();
@@ -231,12 +240,17 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         } catch (e) {
           // listr prints the message as it is: never a secret or a full CPR
           if (e instanceof Error) e.message = redact(e.message);
+          stepError = e instanceof Error ? e.message : String(e);
           stepReport.status = 'failed';
           stepReport.counts = { ...progress.counts };
           throw e;
         } finally {
           progress.close();
           stepReport.duration_ms = Date.now() - started;
+          if (json) {
+            const fields = { status: stepReport.status, duration_ms: stepReport.duration_ms, counts: stepReport.counts, summary: stepReport.summary, error: stepError };
+            if (stepReport.status === 'failed') stepLog.error('step failed', fields); else stepLog.info('step finished', fields);
+          }
         }
       },
     });
@@ -249,6 +263,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       collectErrors: false,
       rendererOptions: { collapseSubtasks: false, showErrorMessage: false, formatOutput: 'truncate', persistentOutput: false },
     } as never);
+    if (json) log.info('run started', { workflow: file, name: workflow.name, dry_run: runInfo.dryRun, import_from: report.import_from, state_dir: stateDir });
     if (!interactive && renderer !== 'silent') out(`los2mo run ${runInfo.id}: ${workflow.name} (${path.relative(process.cwd(), file) || file})${runInfo.dryRun ? ' — dry run' : ''}\n`);
     try {
       await listr.run();
@@ -273,6 +288,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     const finishedAt = new Date();
     report.finished_at = isoWithOffset(finishedAt);
     const durationMs = finishedAt.getTime() - startedAt.getTime();
+    // peak resident set of this process so far, in KiB (bench/run.ts reads it from the report)
+    report.totals.peak_rss_kb = process.resourceUsage().maxRSS;
     if (runInfo && (report.outcome === 'success' || runInfo.dryRun)) rmSync(runInfo.workDir, { recursive: true, force: true });
     if (journalStarted && runInfo) {
       try {
@@ -285,6 +302,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         log.error(`could not write the journal: ${(e as Error).message}`);
       }
     }
+    // metrics after every real run (docs/operations.md); a failed push is a warning, never a failure
+    if (settings && !options.dryRun) await writeRunMetrics({ report, settings, log });
     lock?.release();
     if (options.reportFile) {
       try {
@@ -295,7 +314,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       }
     }
     const summary = redact(formatSummary(report, durationMs, { quiet: !!options.quiet })) + '\n';
-    if (report.exit_code !== 0) (options.err ?? ((t: string) => process.stderr.write(t)))(summary);
+    if (json) logRunEnd(report, durationMs);
+    else if (report.exit_code !== 0) (options.err ?? ((t: string) => process.stderr.write(t)))(summary);
     else if (!options.quiet) out(summary);
   }
   return { exitCode: report.exit_code, report, workflow };

@@ -30,6 +30,7 @@ export function formatSummary(report: Report, durationMs: number, { quiet = fals
   if (report.mo?.embedded && !quiet) {
     lines.push(`  MO        embedded emulator, database ${report.mo.database}`);
     if (!report.dry_run) lines.push(`            browse it: ./run mo-emulator --db ${report.mo.database}   (then GraphQL at http://127.0.0.1:5000/graphql/v29)`);
+    if (!report.dry_run) lines.push('            see the tree: ./run show tree   (./run status: the last runs)');
   }
   if (report.warnings.length) {
     lines.push(`  warnings  ${report.warnings.length}`);

@@ -31,6 +31,22 @@ function lineAndColumn(buf: Buffer, offset: number) {
   return { line, column: offset - start + 1 };
 }
 
+/** The header's column names, read leniently from the first line (for messages about broken files). */
+function headerNames(buf: Buffer): string[] {
+  const end = buf.indexOf(0x0a);
+  return new TextDecoder('utf-8').decode(buf.subarray(0, end < 0 ? buf.length : end)).replace(/^\uFEFF/, '').replace(/\r$/, '').split(';').map((h) => h.trim());
+}
+
+/** 0-based field index of byte `offset` in the line starting at `start` (`;` outside quotes). */
+function fieldIndexAt(buf: Buffer, start: number, offset: number): number {
+  let index = 0, quoted = false;
+  for (let i = start; i < offset; i++) {
+    if (buf[i] === 0x22) quoted = !quoted;
+    else if (buf[i] === 0x3b && !quoted) index++;
+  }
+  return index;
+}
+
 /** Position of the first byte that is not valid UTF-8. */
 function firstInvalidUtf8(buf: Buffer): number {
   for (let i = 0; i < buf.length; ) {
@@ -48,13 +64,15 @@ export function decode(buf: Buffer, file: string, encoding: Encoding): string {
   try {
     return utf8.decode(buf);
   } catch {
-    const at = firstInvalidUtf8(buf);
-    const { line, column } = lineAndColumn(buf, Math.max(at, 0));
-    throw new InputError([{ file, line, column, field: 'encoding', message: `byte 0x${buf[at]?.toString(16).toUpperCase().padStart(2, '0')} is not valid UTF-8; if the file is Windows-1252, set encoding=windows-1252` }]);
+    const at = Math.max(firstInvalidUtf8(buf), 0);
+    const { line, column: character } = lineAndColumn(buf, at);
+    // column and field as everywhere else: the CSV column the byte is in, and its header name
+    const index = fieldIndexAt(buf, at - character + 1, at);
+    const field = headerNames(buf)[index] || 'encoding';
+    throw new InputError([{ file, line, column: index + 1, field, message: `byte 0x${buf[at]?.toString(16).toUpperCase().padStart(2, '0')} (character ${character} of the line) is not valid UTF-8; if the file is Windows-1252, set encoding=windows-1252` }]);
   }
 }
 
-/** Count lines up to each record quickly: csv-parse's info.lines gives the line a record ENDS on. */
 export function parseCsvText(text: string, file: string): CsvTable {
   const problem = (line: number, column: number, field: string, message: string): InputProblem => ({ file, line, column, field, message });
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -66,8 +84,10 @@ export function parseCsvText(text: string, file: string): CsvTable {
     const err = e as Error & { code?: string; lines?: number; column?: number | string; index?: number };
     const line = err.lines ?? 1;
     const column = typeof err.index === 'number' ? err.index + 1 : 1;
+    // the column's header name when the broken record is not the header itself
+    const field = line > 1 && typeof err.index === 'number' ? headerNames(Buffer.from(text.slice(0, text.indexOf('\n') + 1 || text.length)))[err.index] || 'csv' : 'csv';
     const message = err.code === 'CSV_MAX_RECORD_SIZE' ? 'a field is larger than 1 MiB (truncated or broken quoting?)' : err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'a quoted field is never closed (truncated file?)' : err.message.replace(/^Invalid Record Length: |, got \d+ on line \d+$/g, '');
-    throw new InputError([problem(line, column, 'csv', message)]);
+    throw new InputError([problem(line, column, field, message)]);
   }
   const [head, ...body] = records;
   const header = head!.record.map((h) => h.trim());
@@ -79,12 +99,12 @@ export function parseCsvText(text: string, file: string): CsvTable {
     if (seen.has(key)) problems.push(problem(1, i + 1, h, `duplicated column (also column ${seen.get(key)! + 1})`));
     else seen.set(key, i);
   });
-  let endOfPrevious = head!.info.lines;
   const rows: CsvRow[] = [];
   for (const r of body) {
-    // the record starts on the first non-empty line after the previous record
-    const line = endOfPrevious + 1;
-    endOfPrevious = r.info.lines;
+    // info.lines is the line the record ends on; quoted values may span lines
+    let inner = 0;
+    for (const v of r.record) if (v.includes('\n')) inner += v.split('\n').length - 1;
+    const line = r.info.lines - inner;
     if (r.record.length !== header.length) {
       problems.push(problem(line, Math.min(r.record.length, header.length) + 1, header[Math.min(r.record.length, header.length - 1)] ?? 'csv', `expected ${header.length} fields, found ${r.record.length}${r.record.length < header.length ? ' (truncated line?)' : ''}`));
       continue;

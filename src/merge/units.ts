@@ -32,7 +32,7 @@ export interface MergeOptions {
   hierarchyClass: string;
 }
 
-export interface ExternalParent { uuid: string; file: string; line: number }
+export interface ExternalParent { uuid: string; file: string; line: number; column: number }
 
 export interface MergeResult {
   objects: DesiredObject[];
@@ -185,7 +185,7 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
     stack.push(uuid);
     for (const [parent, src] of edges(c)) {
       if (!byUnit.has(parent)) {
-        if (!externals.has(parent)) externals.set(parent, { uuid: parent, file: src.file, line: src.line });
+        if (!externals.has(parent)) externals.set(parent, { uuid: parent, file: src.file, line: src.line, column: columnOf(fileInfo, src.file, 'parent', 'ParentUUID').column });
         continue;
       }
       if (!composed.has(parent)) continue; // its own rows were invalid (reported)

@@ -86,6 +86,8 @@ export function moClientOptionsFromSettings(settings: Settings, overrides: Parti
     batchSize: settings.has('batch_size') ? settings.int('batch_size') : undefined,
     concurrency: settings.has('concurrency') ? settings.int('concurrency') : undefined,
     timeoutMs: settings.has('timeout_ms') ? settings.int('timeout_ms') : undefined,
+    retries: settings.has('mo_retries') ? settings.int('mo_retries') : undefined,
+    retryDelayMs: settings.has('mo_retry_delay_ms') ? settings.int('mo_retry_delay_ms') : undefined,
     ...overrides,
   };
 }

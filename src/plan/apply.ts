@@ -14,7 +14,11 @@ export async function applyGroups(ctx: StepContext, client: MoClient, groups: Mu
   ctx.checkInterrupted();
   ctx.progress.message(`${label}: ${groups.length} objects`);
   const byUuid = new Map<string, PlannedChange[]>();
-  for (const c of changes) byUuid.set(c.uuid, [...(byUuid.get(c.uuid) ?? []), c]);
+  for (const c of changes) {
+    const list = byUuid.get(c.uuid);
+    if (list) list.push(c);
+    else byUuid.set(c.uuid, [c]);
+  }
   if (ctx.run.dryRun) return;
   const result = await client.write(groups);
   for (const g of result.written) {

@@ -51,7 +51,11 @@ export async function planObjects(client: MoClient, objects: DesiredObject[], ex
     }
   }
   const byKind = new Map<Kind, DesiredObject[]>();
-  for (const o of objects) byKind.set(o.kind as Kind, [...(byKind.get(o.kind as Kind) ?? []), o]);
+  for (const o of objects) {
+    const list = byKind.get(o.kind as Kind);
+    if (list) list.push(o);
+    else byKind.set(o.kind as Kind, [o]);
+  }
   const plans = new Map<Kind, { object: DesiredObject; plan: ObjectPlan }[]>();
   await Promise.all(
     [...byKind].map(async ([kind, list]) => {
@@ -85,7 +89,9 @@ export async function planObjects(client: MoClient, objects: DesiredObject[], ex
       const layers = new Map<number, ObjectPlan[]>();
       for (const x of items) {
         const d = unitDepth.get(x.object.uuid) ?? 0;
-        layers.set(d, [...(layers.get(d) ?? []), x.plan]);
+        const layer = layers.get(d);
+        if (layer) layer.push(x.plan);
+        else layers.set(d, [x.plan]);
       }
       for (const d of [...layers.keys()].sort((a, b) => a - b)) phase(`org units (level ${d + 1})`, layers.get(d)!);
     } else phase(KINDS[kind].query, items.map((x) => x.plan));
@@ -98,7 +104,9 @@ export async function planObjects(client: MoClient, objects: DesiredObject[], ex
       const layers = new Map<number, ObjectPlan[]>();
       for (const x of items) {
         const d = unitDepth.get(x.object.uuid) ?? 0;
-        layers.set(d, [...(layers.get(d) ?? []), x.plan]);
+        const layer = layers.get(d);
+        if (layer) layer.push(x.plan);
+        else layers.set(d, [x.plan]);
       }
       for (const d of [...layers.keys()].sort((a, b) => b - a)) phase(`ending org units (level ${d + 1})`, layers.get(d)!);
     } else phase(`ending ${KINDS[kind].query}`, items.map((x) => x.plan));

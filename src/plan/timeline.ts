@@ -53,20 +53,23 @@ export interface PlanOptions {
 
 /**
  * @param desired the wanted periods (sorted, non-overlapping)
- * @param windowFrom the desired periods speak for [windowFrom, ∞); null = all time
+ * @param windowFrom the desired periods speak for [windowFrom, ∞); null = all time. Only when MO
+ *   has the object: a missing object is created from all desired periods.
  * @param actual MO's periods of the object, or null when MO does not have it
  */
 export function planTimeline(desired: TimedFields[], windowFrom: string | null, actual: TimedFields[] | null, options: PlanOptions = {}): TimelineOp[] {
   const nullable = options.nullable ?? new Set<string>();
-  const want = clip(desired, windowFrom);
   if (!actual || actual.length === 0) {
-    if (want.length === 0) return [];
-    const [first, ...rest] = want;
+    // MO lacks the object: create it from all its periods, also those before the window (a unit
+    // first seen in an Org_ret file is created from its own StartDato, docs/org-units.md)
+    if (desired.length === 0) return [];
+    const [first, ...rest] = desired;
     return [
       { op: 'create', validity: { from: first!.from, to: first!.to }, fields: first!.fields },
       ...rest.map((p): TimelineOp => ({ op: 'update', validity: { from: p.from, to: p.to }, fields: p.fields, changed: Object.keys(p.fields) })),
     ];
   }
+  const want = clip(desired, windowFrom);
   const have = clip(actual, windowFrom);
   // elementary segments between every boundary inside the window
   const bounds = new Set<string>();

@@ -1,0 +1,98 @@
+/** Engine pieces as pure functions: expressions, settings precedence, dates, CSV problems, schema files. */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { evaluate, interpolate, referencedPaths } from '../src/engine/expressions.ts';
+import { resolveSettings } from '../src/settings.ts';
+import { copenhagenMidnight, isoWithOffset, addDays, parseIsoDateTime } from '../src/time.ts';
+import { parseCsvText } from '../src/los/csv.ts';
+import { InputError } from '../src/errors.ts';
+import { redact, addSecret, maskCpr } from '../src/log.ts';
+import { exported, render } from '../schemas/export.ts';
+import { loadStepModule, STEPS_DIR } from '../src/engine/workflow.ts';
+import { validator } from '../src/engine/schema.ts';
+
+test('expressions: paths, operators, types kept for whole expressions, interpolation otherwise', () => {
+  const ctx = { env: { A: 'x' }, run: { dry_run: false, n: 3 }, steps: { f: { outputs: { files: [1, 2] } } } };
+  assert.equal(interpolate('${{ steps.f.outputs.files }}', ctx), [1, 2]);
+  assert.is(interpolate('a-${{ env.A }}-${{ run.n }}', ctx), 'a-x-3');
+  assert.is(evaluate("!run.dry_run && env.A == 'x'", ctx), true);
+  assert.is(evaluate("env.MISSING || 'default'", ctx), 'default');
+  assert.is(evaluate('run.n >= 3', ctx), true);
+  assert.equal(referencedPaths("steps.f.outputs.files && env['A']"), [['steps', 'f', 'outputs', 'files'], ['env']]);
+  assert.throws(() => evaluate('nope.x', ctx), /unknown name "nope"/);
+  assert.throws(() => evaluate("'open", ctx), /unterminated/);
+});
+
+test('settings: --set > environment > settings file > workflow > default', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'los2mo-settings-'));
+  const file = path.join(dir, 'settings.json');
+  writeFileSync(file, JSON.stringify({ 'integrations.aarhus_los.state_file': '/from/file', mora_base: 'http://file', integrations: { aarhus_los: { ftp_url: 'ftp://host/x' } } }));
+  const s = resolveSettings({ settingsFile: file, env: { MO_URL: 'http://env' }, overrides: ['batch_size=5'], workflowDefaults: { batch_size: '50', source: 'examples/los' } });
+  assert.is(s.get('batch_size'), '5');
+  assert.is(s.values.get('batch_size')!.origin, 'command line');
+  assert.is(s.get('mo_url'), 'http://env');
+  assert.is(s.get('state_file'), '/from/file');
+  assert.is(s.get('source'), 'ftp://host/x');
+  assert.is(s.values.get('source')!.origin, 'settings file');
+  assert.is(resolveSettings({ env: {}, workflowDefaults: { batch_size: '50' }, settingsFile: path.join(dir, 'none.json') === file ? file : undefined }).get('batch_size'), '50');
+});
+
+test('dates: Copenhagen midnight across DST, ISO with offset, day arithmetic', () => {
+  assert.is(copenhagenMidnight('2024-01-15').toISOString(), '2024-01-14T23:00:00.000Z');
+  assert.is(copenhagenMidnight('2024-07-15').toISOString(), '2024-07-14T22:00:00.000Z');
+  assert.is(isoWithOffset(new Date('2024-07-01T10:00:00Z')), '2024-07-01T12:00:00.000+02:00');
+  assert.is(addDays('2024-02-28', 1), '2024-02-29');
+  assert.is(addDays('9999-12-31', 0), '9999-12-31');
+  assert.is(parseIsoDateTime('2024-03-31T02:30:00+02:00')!.toISOString(), '2024-03-31T00:30:00.000Z');
+  assert.is(parseIsoDateTime('2024-02-30'), null);
+});
+
+test('CSV problems name file, line and column', () => {
+  const problems = (text: string) => {
+    try {
+      parseCsvText(text, 'X.csv');
+      return [];
+    } catch (e) {
+      return (e as InputError).problems.map((p) => `${p.line}:${p.column}:${p.field}:${p.message}`);
+    }
+  };
+  assert.match(problems('A;B\n1;2\n3\n')[0]!, /^3:2:B:expected 2 fields, found 1 \(truncated line\?\)/);
+  assert.match(problems('A;B;A\n1;2;3\n')[0]!, /^1:3:A:duplicated column \(also column 1\)/);
+  assert.match(problems('A,B,C\n1,2,3\n')[0]!, /^1:1:header:the header has no ";" delimiter/);
+  assert.match(problems('')[0]!, /^1:1:header:the file is empty/);
+  assert.match(problems('A;B\n1;"open\n')[0]!, /quoted field is never closed/);
+  const ok = parseCsvText('\uFEFFA;B\r\n"x;y";2\r\n\r\n4;5\r\n', 'X.csv');
+  assert.equal(ok.header, ['A', 'B']);
+  assert.equal(ok.rows.map((r) => [r.line, r.values]), [[2, ['x;y', '2']], [4, ['4', '5']]]);
+});
+
+test('redaction: secrets, URL credentials, token parameters, CPR numbers', () => {
+  addSecret('s3cr3t-value');
+  assert.is(redact('pw s3cr3t-value here'), 'pw *** here');
+  assert.is(redact('ftp://user:pw@host/x'), 'ftp://user:***@host/x');
+  assert.is(redact('GET /vask/?token=abc&adresse=x'), 'GET /vask/?token=***&adresse=x');
+  assert.is(maskCpr('cpr 0708722608 and 070872-2608'), 'cpr 070872xxxx and 070872xxxx');
+  assert.is(maskCpr('uuid 12345678-0708-7226-0812-123456789012'), 'uuid 12345678-0708-7226-0812-123456789012');
+});
+
+test('the JSON schema files are up to date with their TypeScript sources', () => {
+  for (const [name, schema] of Object.entries(exported)) {
+    assert.is(readFileSync(path.join('schemas', name), 'utf8'), render(schema), `schemas/${name} is stale: run npm run schemas`);
+  }
+});
+
+test('every step module has compilable schemas for with, input and output', async () => {
+  const names = readdirSync(STEPS_DIR).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+  assert.ok(names.length >= 10);
+  for (const name of names) {
+    const mod = await loadStepModule(name, STEPS_DIR);
+    assert.ok(mod, name);
+    assert.is(mod!.name, name, `steps/${name}.ts declares name "${mod!.name}"`);
+    for (const k of ['with', 'input', 'output'] as const) assert.type(validator(mod!.schemas[k] as object), 'function');
+  }
+});
+
+test.run();
