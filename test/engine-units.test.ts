@@ -95,4 +95,15 @@ test('every step module has compilable schemas for with, input and output', asyn
   }
 });
 
+test('README documents every setting and ./run --help every command', async () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const { SETTINGS } = await import('../src/settings.ts');
+  for (const s of SETTINGS) {
+    assert.ok(readme.includes(`| \`${s.name}\` |`), `README settings table lacks ${s.name}`);
+    if (s.env) assert.ok(readme.includes(s.env), `README lacks ${s.env}`);
+  }
+  const { HELP } = await import('../src/cli.ts');
+  for (const command of ['workflow', 'config', 'mo-emulator', '--dry-run', '--import-from-date', '--report', '--set', '--quiet', '--verbose']) assert.ok(HELP.includes(command), command);
+});
+
 test.run();

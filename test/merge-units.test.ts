@@ -186,11 +186,11 @@ test('a top-level unit has parent null; units come out parents first even when c
   assert.equal(r.counts, { rows: 3, units: 3, addresses: 6, periods: 9, external_parents: 0 });
 });
 
-test('a parent outside the delivery is listed once in external_parents, with its first row', () => {
+test('a parent outside the delivery is listed once in external_parents, with its first row and the ParentUUID column', () => {
   const EXT = '99999999-0000-0000-0000-000000000000';
   const a = row({ uuid: U1, parent: EXT });
   const r = mergeUnits([a, row({ uuid: U2, parent: EXT })], files, OPTS);
-  assert.equal(r.external_parents, [{ uuid: EXT, file: INITIAL, line: a.line }]);
+  assert.equal(r.external_parents, [{ uuid: EXT, file: INITIAL, line: a.line, column: 5 }]); // the ParentUUID column, for the message
 });
 
 test('derived address uuids are the earlier importer’s: gen("AAK", OrgUUID + suffix)', () => {

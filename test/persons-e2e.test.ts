@@ -120,10 +120,12 @@ const AZ = seed.itsystems.find((s) => s.user_key === 'AZ')!.uuid;
 
 const UNIT = { ros: 'a5ceac8d-cc3a-bec7-7f91-a2d1f06c694f', sol: 'e87b81b8-a284-4a1c-d745-267b49c74a6c', vej: '26d0c80c-a1bf-301d-65af-264e8ced2c65' };
 // fake but valid CPR numbers (date part and century digit)
-const CPR = { a: '0101801234', b: '1502752346', c: '2010653457', d: '0303904568', e: '1107851235', f: '2212702469', g: '0509681357', unknown: '1404771122' };
-const ENG = Object.fromEntries(['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7'].map((k) => [k, gen('persons-e2e', k)])) as Record<'e1' | 'e2' | 'e3' | 'e4' | 'e5' | 'e6' | 'e7', string>;
+const CPR = { a: '0101801234', b: '1502752346', c: '2010653457', d: '0303904568', e: '1107851235', f: '2212702469', g: '0509681357', h: '3006882580', unknown: '1404771122' };
+const ENG = Object.fromEntries(['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7', 'e8', 'e9', 'e10', 'nope'].map((k) => [k, gen('persons-e2e', k)])) as Record<'e1' | 'e2' | 'e3' | 'e4' | 'e5' | 'e6' | 'e7' | 'e8' | 'e9' | 'e10' | 'nope', string>;
 const F_IN_MO = '0f0f0f0f-1111-4222-8333-444444444444';
 const G_IN_MO = '0f0f0f0f-5555-4666-8777-888888888888';
+const G_AZ_IN_MO = '0f0f0f0f-9999-4aaa-8bbb-cccccccccccc';
+const UNKNOWN_UNIT = '0f0f0f0f-dddd-4eee-8fff-000000000000';
 const employee = (cpr: string) => gen('AAK', cpr);
 const email = (cpr: string) => gen('AAK', `${cpr}email`);
 const azid = (cpr: string) => gen('AAK', `${cpr}azid`);
@@ -144,6 +146,8 @@ const RET: PersRow[] = [
   { ...NYE[2]!, name: 'Bo Nyholm Testsen', job: JOB.get('Pædagog')!, email: 'bo.nyholm@mbu.aarhus.dk', azid: 'az20003' },
   { ...NYE[3]!, email: 'carl.testrup@aarhus.dk', azid: 'az30003' },
   { ...NYE[4]!, email: '', azid: '' },
+  // G (only in MO, with an AZ IT user of another source) first seen in a Pers_ret file
+  { uuid: ENG.e8, key: '90000008', cpr: CPR.g, name: 'Gitte Testlund', start: '01-02-2017', email: 'gitte.testlund@aarhus.dk', primary: 'Ja', unit: UNIT.vej, type: ETYPE.get('Månedslønnet')!, job: JOB.get('Sygeplejerske')!, azid: 'az70007' },
 ];
 
 // ---------------------------------------------------------------- the story
@@ -218,6 +222,8 @@ story('managers are created from the file\'s date (not today) with type, level a
 });
 
 story('Pers_ret/Leder_ret: engagement, name, e-mail, AZ and manager level change from the file\'s date; history stays', async () => {
+  // another source gave G the AZ IT user the Pers_ret file will give: it must not be duplicated
+  await S.mo.ok(`mutation { ituser_create(input: { uuid: "${G_AZ_IN_MO}", user_key: "az70007", itsystem: "${AZ}", person: "${G_IN_MO}", validity: { from: "2020-01-01" } }) { uuid } }`);
   writeLos(S.box.los, 'Pers_ret_20240701_120000.csv', PERS_HEADER, RET.map(persLine));
   writeLos(S.box.los, 'Leder_ret_20240701_120000.csv', LEDER_HEADER, [lederLine(UNIT.ros, CPR.a, M, L3, PA)]);
   const r = await S.run();
@@ -250,7 +256,15 @@ story('e-mail and AZ IT user: added, changed and removed (ended) from the file\'
   // removed (D): ended, the last day is the day before the file's date
   assert.equal(spans(await one(S.mo, 'addresses', email(CPR.d))), [['2024-06-01', '2024-07-01']]);
   assert.equal(spans(await one(S.mo, 'itusers', azid(CPR.d))), [['2024-06-01', '2024-07-01']]);
+  // G's AZ IT user existed in MO under another uuid: reused, not duplicated
+  assert.equal(await read(S.mo, 'itusers', { person: G_IN_MO }), [{ uuid: G_AZ_IN_MO, validities: [{ user_key: 'az70007', itsystem_uuid: AZ, employee_uuid: G_IN_MO, validity: { from: '2020-01-01', to: null } }] }]);
   assert.not.ok(S.mo.emu.metrics().errors['V_DUPLICATED_IT_USER'], 'MO never answered V_DUPLICATED_IT_USER');
+});
+
+story('an engagement first seen in Pers_ret is created with its own StartTid, for the person MO already has', async () => {
+  assert.equal(spans(await one(S.mo, 'engagements', ENG.e8)), [['2017-02-01', null]]);
+  assert.equal((await one(S.mo, 'engagements', ENG.e8)).map((v) => v.employee_uuid), [G_IN_MO]);
+  assert.equal((await personsWithCpr(S.mo, CPR.g)).map((p) => p.uuid), [G_IN_MO]);
 });
 
 story('Leder_ret: the level changes from the file\'s date', async () => {
@@ -258,8 +272,8 @@ story('Leder_ret: the level changes from the file\'s date', async () => {
 });
 
 story('Pers_luk/Leder_luk: the file\'s date is the last day (MO to = date + 1)', async () => {
-  writeLos(S.box.los, 'Pers_luk_20240801_120000.csv', LUK_HEADER, [`${ENG.e6};${CPR.e};Erik Testvad`]);
-  writeLos(S.box.los, 'Leder_luk_20240801_120000.csv', LEDER_HEADER.split(';').slice(0, 2).join(';'), [`${UNIT.sol};${CPR.b}`]);
+  writeLos(S.box.los, 'Pers_luk_20240801_120000.csv', LUK_HEADER, [`${ENG.e6};${CPR.e};Erik Testvad`, `${ENG.nope};${CPR.e};Erik Testvad`]);
+  writeLos(S.box.los, 'Leder_luk_20240801_120000.csv', LEDER_HEADER.split(';').slice(0, 2).join(';'), [`${UNIT.sol};${CPR.b}`, `${UNIT.sol};${CPR.c}`]);
   const r = await S.run();
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.equal(spans(await one(S.mo, 'engagements', ENG.e6)), [['2022-01-01', '2024-08-02']]);
@@ -267,18 +281,29 @@ story('Pers_luk/Leder_luk: the file\'s date is the last day (MO to = date + 1)',
   // the others stay open
   assert.equal(spans(await one(S.mo, 'managers', manager(UNIT.ros, CPR.a))).at(-1), ['2024-07-01', null]);
   assert.equal(spans(await one(S.mo, 'engagements', ENG.e3)).at(-1), ['2024-07-01', null]);
-  assert.is(r.report.warnings.filter((w: string) => /nothing to end/.test(w)).length, 0, r.report.warnings.join('\n'));
+  // luk rows for what does not exist: warnings naming the row, not errors
+  const nothing = r.report.warnings.filter((w: string) => /nothing to end/.test(w));
+  assert.equal(nothing.map((w: string) => w.split(': ')[0]).sort(), ['Leder_luk_20240801_120000.csv:3', 'Pers_luk_20240801_120000.csv:3'], r.report.warnings.join('\n'));
+  assert.equal(await read(S.mo, 'engagements', { uuids: [ENG.nope] }), []);
+  assert.equal(await read(S.mo, 'managers', { uuids: [manager(UNIT.sol, CPR.c)] }), []);
 });
 
 story('an unknown CPR in a Leder row: exit 3 naming FILE:LINE:COLUMN (CPR masked), nothing written', async () => {
   writeLos(S.box.los, 'Leder_ret_20240901_120000.csv', LEDER_HEADER, [lederLine(UNIT.ros, CPR.a, M, L2, PA), lederLine(UNIT.vej, CPR.unknown, M, L5, PA)]);
+  // H: two engagements, the second in a unit nobody knows
+  writeLos(S.box.los, 'Pers_nye_20240901_120000.csv', PERS_HEADER, [
+    persLine({ uuid: ENG.e9, key: '90000009', cpr: CPR.h, name: 'Hans Testbjerg', start: '01-09-2024', email: 'hans.testbjerg@aarhus.dk', primary: 'Ja', unit: UNIT.ros, type: ETYPE.get('Månedslønnet')!, job: JOB.get('Lærer')!, azid: 'az80008' }),
+    persLine({ uuid: ENG.e10, key: '90000010', cpr: CPR.h, name: 'Hans Testbjerg', start: '01-09-2024', email: 'hans.testbjerg@aarhus.dk', primary: 'Nej', unit: UNKNOWN_UNIT, type: ETYPE.get('Timelønnet')!, job: JOB.get('Lærer')!, azid: 'az80008' }),
+  ]);
   const before = await dump(S.mo);
   const mutations = S.mo.emu.metrics().mutations;
   const r = await S.run();
   assert.is(r.code, 3, r.stdout + r.stderr);
   const out = r.stdout + r.stderr;
   assert.match(out, /Leder_ret_20240901_120000\.csv:3:2: CPR: unknown person with CPR 140477xxxx/);
+  assert.match(out, /Pers_nye_20240901_120000\.csv:3:9: OrgenhedUUID: unknown org unit 0f0f0f0f-dddd-4eee-8fff-000000000000/);
   assert.not.match(out, /Leder_ret_20240901_120000\.csv:2:/, 'the valid row is not an error');
+  assert.not.match(out, /Pers_nye_20240901_120000\.csv:2:/, 'the valid row is not an error');
   assert.equal(S.mo.emu.metrics().mutations, mutations, 'no mutation committed');
   assert.equal(await dump(S.mo), before, 'MO unchanged');
   S.before = before;
@@ -287,9 +312,15 @@ story('an unknown CPR in a Leder row: exit 3 naming FILE:LINE:COLUMN (CPR masked
 story('the same with --skip-invalid-rows: exit 0, the other rows imported, the rejected row in the report', async () => {
   const r = await S.run('--skip-invalid-rows');
   assert.is(r.code, 0, r.stdout + r.stderr);
-  assert.equal(r.report.errors.map((e: any) => [e.file, e.line, e.column, e.field]), [['Leder_ret_20240901_120000.csv', 3, 2, 'CPR']]);
+  assert.equal(r.report.errors.map((e: any) => [e.file, e.line, e.column, e.field]).sort(), [['Leder_ret_20240901_120000.csv', 3, 2, 'CPR'], ['Pers_nye_20240901_120000.csv', 3, 9, 'OrgenhedUUID']]);
   assert.ok(r.report.warnings.some((w: string) => w.includes('Leder_ret_20240901_120000.csv:3:2') && w.includes('140477xxxx')), r.report.warnings.join('\n'));
-  assert.match(r.stdout, /1 invalid rows skipped/);
+  assert.match(r.stdout, /2 invalid rows skipped/);
+  // H: the valid row's engagement, the person, the e-mail and the AZ IT user are imported
+  const h = await personsWithCpr(S.mo, CPR.h);
+  assert.equal(h.map((p) => p.uuid), [employee(CPR.h)]);
+  assert.equal((await read(S.mo, 'engagements', { person: employee(CPR.h) })).map((e) => e.uuid), [ENG.e9]);
+  assert.equal(spans(await one(S.mo, 'addresses', email(CPR.h))), [['2024-09-01', null]]);
+  assert.equal(spans(await one(S.mo, 'itusers', azid(CPR.h))), [['2024-09-01', null]]);
   // line 2 imported: A's manager is level 2 from 2024-09-01
   assert.equal((await one(S.mo, 'managers', manager(UNIT.ros, CPR.a))).map((v) => [v.validity.from, v.validity.to, v.manager_level_uuid]), [['2024-06-01', '2024-07-01', L4], ['2024-07-01', '2024-09-01', L3], ['2024-09-01', null, L2]]);
   // line 3 not: no manager, no person for the unknown CPR

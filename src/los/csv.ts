@@ -34,7 +34,10 @@ function lineAndColumn(buf: Buffer, offset: number) {
 /** The header's column names, read leniently from the first line (for messages about broken files). */
 function headerNames(buf: Buffer): string[] {
   const end = buf.indexOf(0x0a);
-  return new TextDecoder('utf-8').decode(buf.subarray(0, end < 0 ? buf.length : end)).replace(/^\uFEFF/, '').replace(/\r$/, '').split(';').map((h) => h.trim());
+  const first = buf.subarray(0, end < 0 ? buf.length : end);
+  let text: string;
+  try { text = utf8.decode(first); } catch { text = iconv.decode(first, 'win1252'); }
+  return text.replace(/^\uFEFF/, '').replace(/\r$/, '').split(';').map((h) => h.trim());
 }
 
 /** 0-based field index of byte `offset` in the line starting at `start` (`;` outside quotes). */

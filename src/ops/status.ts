@@ -202,7 +202,9 @@ export async function collectStatus(settings: Settings, options: StatusOptions =
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const lpad = (s: string | number, n: number) => String(s).padStart(n);
 const firstLine = (s: string, max = 110) => {
-  const line = s.split('\n')[0]!;
+  // "3 invalid values in the input files:\nFILE:LINE:…" → both on one line
+  const [head, next] = s.split('\n');
+  const line = head!.endsWith(':') && next ? `${head} ${next.trim()}` : head!;
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };
 const list = (names: string[], max = 4) => `${names.slice(0, max).join(', ')}${names.length > max ? `, … (${names.length - max} more)` : ''}`;
