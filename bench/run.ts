@@ -70,6 +70,8 @@ interface RunFigures {
   label: string;
   exitCode: number;
   wallMs: number;
+  /** CPU time of the importer process (user + system) */
+  cpuMs: number;
   peakRssKb: number;
   requests: number;
   mutations: number;
@@ -77,6 +79,8 @@ interface RunFigures {
   objectsWritten: number;
   changes: number;
   steps: Record<string, number>;
+  /** per step: of its duration, the schema checks of its input and output */
+  validation: Record<string, number>;
   warnings: number;
   failure?: string;
 }
@@ -117,7 +121,7 @@ async function importer(label: string, tmp: string, env: Record<string, string>,
   if (!existsSync(reportFile)) throw new Error(`${label}: the importer wrote no report (exit ${exitCode}); see ${logFile}`);
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
     totals: Record<string, number>;
-    steps: { id: string; duration_ms: number; counts: Record<string, number> }[];
+    steps: { id: string; duration_ms: number; validation_ms?: number; counts: Record<string, number> }[];
     warnings: string[];
     failure?: string;
   };
@@ -126,6 +130,7 @@ async function importer(label: string, tmp: string, env: Record<string, string>,
     label,
     exitCode,
     wallMs,
+    cpuMs: report.totals.cpu_ms ?? 0,
     peakRssKb: report.totals.peak_rss_kb ?? hwm,
     requests: report.totals.http_requests ?? 0,
     mutations: report.totals.mutations ?? 0,
@@ -133,6 +138,7 @@ async function importer(label: string, tmp: string, env: Record<string, string>,
     objectsWritten: upload?.counts.objects ?? 0,
     changes: upload?.counts.changes ?? 0,
     steps: Object.fromEntries(report.steps.map((s) => [s.id, s.duration_ms])),
+    validation: Object.fromEntries(report.steps.map((s) => [s.id, s.validation_ms ?? 0])),
     warnings: report.warnings.length,
     failure: report.failure,
   };
@@ -200,24 +206,24 @@ try {
   const lines: string[] = [];
   const row = (a: string, b: string, c = '') => lines.push(`  ${a.padEnd(44)} ${b.padStart(14)}  ${c}`);
   lines.push('', '1. parse + merge + plan (dry run over all files, empty MO; fetch and seed excluded)');
-  for (const id of PARSE_STEPS) row(`   step ${id}`, fmtS(stepMs(id)));
+  for (const id of PARSE_STEPS) row(`   step ${id}`, fmtS(stepMs(id)), `(schema checks ${fmtS(dry.validation[id] ?? 0)})`);
   row('parse + merge + plan', fmtS(pmp), `(${fmtS(pmpNoDar)} without the DAR address washing)`);
   row('bare csv-parse, same files (sync, arrays)', fmtS(bare.ms), `${fmtInt(bare.rows)} rows`);
   row('ratio', `${(pmp / bare.ms).toFixed(2)}×`, `(${(pmpNoDar / bare.ms).toFixed(2)}× without DAR)`);
-  row('dry run: wall time, peak RSS', `${fmtS(dry.wallMs)}`, fmtMb(dry.peakRssKb));
+  row('dry run: wall time, peak RSS', `${fmtS(dry.wallMs)}`, `${fmtMb(dry.peakRssKb)} (CPU ${fmtS(dry.cpuMs)})`);
 
   let earlier = 0, ours = 0;
   if (initial && delta && rerun) {
     for (const [n, r] of [[2, initial], [3, delta]] as const) {
       lines.push('', `${n}. ${r.label === 'initial' ? 'initial import (initial phase files)' : 'delta run (the delta files, --import-from-date 2024-01-02)'}`);
-      row('wall time', fmtS(r.wallMs), `(upload step ${fmtS(r.steps.upload ?? 0)})`);
+      row('wall time', fmtS(r.wallMs), `(CPU ${fmtS(r.cpuMs)}; upload step ${fmtS(r.steps.upload ?? 0)})`);
       row('HTTP requests', fmtInt(r.requests), r.retries ? `${r.retries} retries` : '');
       row('mutations', fmtInt(r.mutations), `${fmtInt(r.objectsWritten)} objects written`);
       row('mutations per request', (r.mutations / Math.max(1, r.requests)).toFixed(1));
       row('peak RSS of the importer (with the emulator)', fmtMb(r.peakRssKb));
     }
     lines.push('', '4. rerun with nothing new (--import-from-date 2000-01-01, all files)');
-    row('wall time', fmtS(rerun.wallMs));
+    row('wall time', fmtS(rerun.wallMs), `(CPU ${fmtS(rerun.cpuMs)})`);
     row('mutations', fmtInt(rerun.mutations));
     row('HTTP requests', fmtInt(rerun.requests));
     row('peak RSS', fmtMb(rerun.peakRssKb));

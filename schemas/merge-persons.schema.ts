@@ -5,8 +5,8 @@
  */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { desiredObjectsSchema, periodSchema, sourceSchema } from './desired.schema.ts';
-import { cprSchema, personRowSchema, referencesSchema } from './parse-persons.schema.ts';
-import { endedManagerRowSchema, managerRowSchema } from './parse-managers.schema.ts';
+import { cprSchema, parsePersonsSchemas, personRowSchema, referencesSchema } from './parse-persons.schema.ts';
+import { endedManagerRowSchema, managerRowSchema, parseManagersSchemas } from './parse-managers.schema.ts';
 
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
@@ -51,7 +51,29 @@ export const endSchema = {
   properties: { kind: { enum: ['engagement', 'manager'] }, uuid, last_day: day, cpr: cprSchema, source: sourceSchema },
 } as const satisfies JSONSchema;
 
+/**
+ * What the upload needs to merge the rows again without the rows it rejects
+ * (`--skip-invalid-rows`): the rows, every reference (before `referencesToCheck`), and the options.
+ */
+export const remergeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['person_rows', 'manager_rows', 'references', 'options'],
+  properties: {
+    person_rows: { type: 'array', items: personRowSchema },
+    manager_rows: { type: 'array', items: { oneOf: [managerRowSchema, endedManagerRowSchema] } },
+    references: referencesSchema,
+    options: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['primaryClass', 'nonPrimaryClass', 'emailAddressType', 'azItSystem'],
+      properties: { primaryClass: uuid, nonPrimaryClass: uuid, emailAddressType: uuid, azItSystem: uuid },
+    },
+  },
+} as const satisfies JSONSchema;
+
 export type RunPerson = FromSchema<typeof runPersonSchema>;
+export type Remerge = FromSchema<typeof remergeSchema>;
 export type Fallback = FromSchema<typeof fallbackSchema>;
 export type End = FromSchema<typeof endSchema>;
 
@@ -68,9 +90,10 @@ export const mergePersonsSchemas = {
     additionalProperties: false,
     required: ['person_rows', 'manager_rows'],
     properties: {
-      person_rows: { type: 'array', items: personRowSchema },
+      // the very schema objects of the parse steps' outputs: the runner then need not check the rows twice
+      person_rows: parsePersonsSchemas.output.properties.rows,
       person_references: referencesSchema,
-      manager_rows: { type: 'array', items: { oneOf: [managerRowSchema, endedManagerRowSchema] } },
+      manager_rows: parseManagersSchemas.output.properties.rows,
       manager_references: referencesSchema,
     },
   },
@@ -86,6 +109,8 @@ export const mergePersonsSchemas = {
       references: referencesSchema,
       fallbacks: { type: 'array', items: fallbackSchema },
       ends: { type: 'array', items: endSchema },
+      /** for --skip-invalid-rows: the upload merges the rows again without the rejected ones */
+      remerge: remergeSchema,
     },
   },
 } as const satisfies Record<string, JSONSchema>;

@@ -2,6 +2,7 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { desiredObjectsSchema } from './desired.schema.ts';
 import { unitFileSchema, unitRowsSchema, unitSpecSchema } from './parse-units.schema.ts';
+import { referencesSchema } from './parse-persons.schema.ts';
 
 export const externalParentSchema = {
   type: 'object',
@@ -46,6 +47,8 @@ export const mergeSchemas = {
       objects: desiredObjectsSchema,
       /** parents that are not among the delivered units: the upload step checks that MO has them */
       external_parents: { type: 'array', items: externalParentSchema },
+      /** the classes the unit rows name (OrgEnhedsTypeUUID): the upload step checks them before writing */
+      references: referencesSchema,
       counts: {
         type: 'object',
         additionalProperties: false,

@@ -148,7 +148,7 @@ function configCommand(args: string[]): number {
   const { values } = parse(args, { set: { type: 'string', multiple: true }, settings: { type: 'string' }, json: { type: 'boolean' } });
   const settings = resolveSettings({ overrides: values.set as string[] | undefined, settingsFile: values.settings as string | undefined });
   const rows = settings.describe();
-  if (values.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  if (values.json) process.stdout.write(redact(JSON.stringify(rows, null, 2)) + '\n');
   else {
     process.stdout.write(`settings file: ${settings.settingsFile ?? '(none)'}\n`);
     for (const r of rows) process.stdout.write(redact(`${r.name.padEnd(22)} ${(r.value || '(empty)').padEnd(40)} ${r.origin}`) + '\n');

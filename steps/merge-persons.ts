@@ -22,21 +22,24 @@ export default defineStep({
     const az = seed.itsystems.find((s) => s.user_key === 'AZ');
     const azItSystem = configured?.toLowerCase() ?? az?.uuid;
     if (!azItSystem) throw new ConfigError(`the seed ${seed.file} has no IT system AZ; set azid_it_system_uuid`);
-    const result = mergePersons(input.person_rows, input.manager_rows, {
+    const options = {
       primaryClass: seed.classUuid('primary_type', 'primary'),
       nonPrimaryClass: seed.classUuid('primary_type', 'non-primary'),
       emailAddressType: seed.classUuid('employee_address_type', 'EmailEmployee'),
       azItSystem,
-    });
+    };
+    const result = mergePersons(input.person_rows, input.manager_rows, options);
     for (const w of result.warnings) {
       ctx.log.warn(w);
       ctx.report.warn(w);
     }
-    const references = referencesToCheck([...(input.person_references ?? []), ...(input.manager_references ?? [])], result.persons);
+    const allReferences = [...(input.person_references ?? []), ...(input.manager_references ?? [])];
+    const references = referencesToCheck(allReferences, result.persons);
     const perKind: Record<string, number> = {};
     for (const o of result.objects) perKind[o.kind] = (perKind[o.kind] ?? 0) + 1;
     for (const [kind, n] of Object.entries(perKind)) ctx.progress.set(kind === 'address' ? 'addresses' : `${kind}s`, n);
-    return { objects: result.objects, persons: result.persons, references, fallbacks: result.fallbacks, ends: result.ends };
+    const remerge = { person_rows: input.person_rows, manager_rows: input.manager_rows, references: allReferences, options };
+    return { objects: result.objects, persons: result.persons, references, fallbacks: result.fallbacks, ends: result.ends, remerge };
   },
   summarize(out) {
     const n = (k: string) => out.objects.filter((o) => o.kind === k).length;

@@ -28,10 +28,16 @@ export default defineStep({
       uuidBase: input.spec.uuid_base,
       hierarchyClass: classUuid(input.spec.hierarchy.facet, input.spec.hierarchy.class),
     });
+    // every unit type a row names must exist (in MO or the delivery's STAM files): checked by upload before anything is written
+    const columns = new Map(input.files.map((f) => [f.name, f.columns['org_unit_type']]));
+    const references = input.rows.filter((r) => r.org_unit_type).map((r) => ({
+      kind: 'class' as const, uuid: r.org_unit_type!, facet: 'org_unit_type', file: r.file, line: r.line,
+      column: columns.get(r.file)?.index ?? 1, field: columns.get(r.file)?.name ?? 'org_unit_type',
+    }));
     for (const [k, v] of Object.entries(result.counts)) ctx.progress.set(k.replace('_', ' '), v);
     ctx.report.count('units', result.counts.units);
     ctx.report.count('unit_addresses', result.counts.addresses);
-    return result;
+    return { ...result, references };
   },
   summarize: (out) =>
     `${out.counts.units} units, ${out.counts.addresses} addresses, ${out.counts.periods} periods from ${out.counts.rows} rows` +

@@ -11,7 +11,7 @@ import { connectMo } from '../src/mo/connect.ts';
 import { planClasses } from '../src/plan/classes.ts';
 import { planObjects, type Fallback } from '../src/plan/objects.ts';
 import { applyGroups, type Applied } from '../src/plan/apply.ts';
-import { checkReferences, personsByCpr, repointPersons, withoutRows } from '../src/plan/references.ts';
+import { adoptItUsers, checkReferences, personsByCpr, remergeWithoutRows, repointPersons, withoutRows } from '../src/plan/references.ts';
 import { addOwnership } from '../src/state/ownership.ts';
 import { copenhagenDay } from '../src/time.ts';
 import { InputError, Los2moError, formatProblem } from '../src/errors.ts';
@@ -36,33 +36,49 @@ export default defineStep({
     const persons = input.persons;
     let objects: DesiredObject[] = [...(input.units?.objects ?? []), ...(persons?.objects ?? [])];
     let fallbacks: Fallback[] = persons?.fallbacks ?? [];
+    let ends = persons?.ends ?? [];
+    let cprToUuid = new Map<string, string>();
+    let repoint = new Map<string, string>();
     if (persons) {
-      const cprToUuid = persons.persons.length ? await personsByCpr(client, persons.persons.map((p) => p.cpr)) : new Map<string, string>();
-      const repoint = new Map(persons.persons.filter((p) => cprToUuid.has(p.cpr) && cprToUuid.get(p.cpr) !== p.uuid).map((p) => [p.uuid, cprToUuid.get(p.cpr)!]));
+      if (persons.persons.length) cprToUuid = await personsByCpr(client, persons.persons.map((p) => p.cpr));
+      repoint = new Map(persons.persons.filter((p) => cprToUuid.has(p.cpr) && cprToUuid.get(p.cpr) !== p.uuid).map((p) => [p.uuid, cprToUuid.get(p.cpr)!]));
       objects = repointPersons(objects, repoint);
       fallbacks = repointPersons(fallbacks.map((f) => ({ ...f, kind: f.kind as DesiredObject['kind'] })), repoint);
+    }
+    // the unit rows' classes (OrgEnhedsTypeUUID) and the Pers/Leder rows' units, classes and persons
+    const references = [...(input.units?.references ?? []), ...(persons?.references ?? [])];
+    if (references.length) {
       const seed = loadSeed();
       const known = {
         units: new Set((input.units?.objects ?? []).filter((o) => o.kind === 'org_unit').map((o) => o.uuid)),
         classes: new Map([...seed.classes.map((c) => [c.uuid, c.facet] as const), ...(input.classes?.classes ?? []).map((c) => [c.uuid, c.facet] as const)]),
-        persons: new Set(persons.persons.filter((p) => p.employee).map((p) => p.cpr)),
+        persons: new Set((persons?.persons ?? []).filter((p) => p.employee).map((p) => p.cpr)),
       };
-      const problems = await checkReferences(client, persons.references, known, { cprToUuid });
+      const problems = await checkReferences(client, references, known, { cprToUuid });
       if (problems.length) {
         if (!ctx.run.flags.skipInvalidRows) throw new InputError(problems);
         const rejected = new Set(problems.map((p) => `${p.file}:${p.line}`));
+        objects = withoutRows(persons?.remerge ? input.units?.objects ?? [] : objects, rejected);
+        if (persons?.remerge) {
+          // Pers/Leder rows: merged again without the rejected rows (the other rows of a person still count)
+          const again = await remergeWithoutRows(client, persons.remerge, rejected, known, { cprToUuid });
+          problems.push(...again.problems);
+          objects = [...objects, ...repointPersons(again.result.objects, repoint)];
+          fallbacks = repointPersons(again.result.fallbacks.map((f) => ({ ...f, kind: f.kind as DesiredObject['kind'] })), repoint);
+          ends = again.result.ends;
+        }
         skippedRows = rejected.size;
         for (const p of problems) ctx.report.warn(`skipped row: ${formatProblem(p)}`);
         ctx.report.errors.push(...problems);
-        objects = withoutRows(objects, rejected);
       }
     }
 
     // 2. read MO and plan everything before writing anything
     ctx.progress.message('reading MO');
+    objects = await adoptItUsers(client, objects); // an IT user the person already has is not created again
     const classPlan = input.classes ? await planClasses(client, input.classes, ctx.run.stateDir, today) : null;
     const objectPlan = objects.length
-      ? await planObjects(client, objects, input.units?.external_parents ?? [], { fallbacks, ends: persons?.ends ?? [], warn: (m) => ctx.report.warn(m) })
+      ? await planObjects(client, objects, input.units?.external_parents ?? [], { fallbacks, ends, warn: (m) => ctx.report.warn(m) })
       : null;
     ctx.progress.set('objects read', objects.length);
 

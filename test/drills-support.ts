@@ -32,18 +32,51 @@ export interface DrillMo {
   dbPath: string;
   /** MO's whole state: every object of every kind with its full validity history, sorted. */
   dump(): MoDump;
+  /** Stop and start again on the same port and database. */
+  restart(): Promise<void>;
+  /** A consistent copy of the database as it is now (a file in `dir`), to start other MOs from. */
+  snapshot(file: string): string;
+  /** How many objects MO holds (of one kind). */
+  count(kind?: string): number;
   stop(): Promise<void>;
 }
 
-export async function startDrillMo(options: Partial<EmulatorOptions> = {}): Promise<DrillMo> {
+/** A new MO: empty, or a copy of `from` (a `snapshot()` of another one). */
+export async function startDrillMo(options: Partial<EmulatorOptions> = {}, from?: string): Promise<DrillMo> {
   const dir = mkdtempSync(path.join(tmpdir(), 'drill-mo-'));
   const dbPath = path.join(dir, 'mo.sqlite');
-  copyFileSync(await templateDb(), dbPath);
-  const emu = await startEmulator({ port: 0, clientSecret: SECRET, ...options, dbPath });
+  copyFileSync(from ?? (await templateDb()), dbPath);
+  let emu = await startEmulator({ port: 0, clientSecret: SECRET, ...options, dbPath });
   return {
-    emu,
+    get emu() {
+      return emu;
+    },
     dbPath,
+    async restart() {
+      // same port, same database; open connections are cut and issued tokens are forgotten (as when MO restarts)
+      const port = Number(new URL(emu.url).port);
+      await emu.stop();
+      emu = await startEmulator({ clientSecret: SECRET, ...options, dbPath, port });
+    },
     dump: () => dumpMo(dbPath),
+    snapshot: (file) => {
+      const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+      try {
+        db.prepare('VACUUM INTO ?').run(file);
+      } finally {
+        db.close();
+      }
+      return file;
+    },
+    count: (kind) => {
+      const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+      try {
+        const row = (kind ? db.prepare('SELECT count(*) AS n FROM objects WHERE kind = ?').get(kind) : db.prepare('SELECT count(*) AS n FROM objects').get()) as { n: number };
+        return row.n;
+      } finally {
+        db.close();
+      }
+    },
     async stop() {
       await emu.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -139,3 +172,37 @@ export const stateOf = (box: Box): string | null => (existsSync(box.state) ? rea
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export { sandbox };
+
+let baseline: Promise<MoDump> | undefined;
+
+/** MO after a fault-free import of the example delivery into an empty MO (once per test process). */
+export function faultFreeDump(): Promise<MoDump> {
+  baseline ??= (async () => {
+    const mo = await startDrillMo();
+    const box = sandbox('drill-baseline-');
+    try {
+      const r = await runImport(box, mo);
+      if (r.code !== 0) throw new Error(`the fault-free import failed: ${show(r)}`);
+      return mo.dump();
+    } finally {
+      await mo.stop();
+      box.cleanup();
+    }
+  })();
+  return baseline;
+}
+
+/** Poll until `cond()` holds (or throw after `ms`). */
+export async function waitFor(cond: () => boolean, ms: number, what: string, every = 25): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(every);
+  }
+}
+
+/** The journal's entries (empty when there is none). */
+export function journalOf(box: Box): any[] {
+  const file = path.join(path.dirname(box.state), 'journal.jsonl');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+}

@@ -6,6 +6,8 @@ export interface StepReport {
   uses: string;
   status: 'done' | 'skipped' | 'failed' | 'pending';
   duration_ms: number;
+  /** of duration_ms: checking the step's input and output against its schemas */
+  validation_ms?: number;
   counts: Record<string, number>;
   summary?: string;
 }

@@ -17,6 +17,7 @@ import { acquireLock, type HeldLock } from '../state/lock.ts';
 import { appendJournal, readJournal, unreportedInterruptions } from '../state/journal.ts';
 import { Report, type StepReport } from './report.ts';
 import { check, preview } from './schema.ts';
+import { ValidatedOutputs } from './validated.ts';
 import { resolveDeep, interpolate } from './expressions.ts';
 import { checkWorkflow, readWorkflow, resolveWorkflowPath, type LoadedStep, type LoadedWorkflow } from './workflow.ts';
 import type { Progress, RunInfo, StepContext } from './step.ts';
@@ -163,6 +164,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       const entries = readJournal(stateDir);
       for (const lost of unreportedInterruptions(entries)) {
         report.warn(`run ${lost.run_id} started ${lost.started_at} was interrupted (no end in the journal); its changes were not committed and are re-applied now`);
+        // its downloads (Pers files: full CPR numbers) are not kept
+        rmSync(path.join(stateDir, 'work', lost.run_id), { recursive: true, force: true });
         appendJournal(stateDir, { type: 'recovered', run_id: lost.run_id, noticed_by: runInfo.id, at: isoWithOffset(new Date()) });
       }
       appendJournal(stateDir, { type: 'start', run_id: runInfo.id, started_at: report.started_at, workflow: file, dry_run: false, pid: process.pid, host: hostname() });
@@ -172,6 +175,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     log.debug(`run ${runInfo.id}: workflow ${file}, state ${stateDir}, import from ${report.import_from ?? 'the beginning'}`);
 
     const outputs: Record<string, { outputs: unknown }> = {};
+    const validated = new ValidatedOutputs();
     const renderer = json ? 'silent' : options.renderer ?? (options.quiet ? 'silent' : options.verbose ? 'verbose' : process.stdout.isTTY && !env.CI ? 'default' : 'simple');
     const interactive = renderer === 'default';
 
@@ -196,7 +200,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         };
         const progress = makeProgress(show);
         const input = resolveDeep(step.input, { ...staticContext, steps: outputs }) as Record<string, unknown>;
-        const inputProblems = check(step.module.schemas.input as object, input);
+        let checkStarted = performance.now();
+        const inputProblems = check(step.module.schemas.input as object, input, validated.trusted);
+        validated.expose(step);
+        stepReport.validation_ms = Math.round(performance.now() - checkStarted);
         if (inputProblems.length) {
           throw new Los2moError(`step "${step.id}" (${step.uses}) got invalid input: ${inputProblems.map((v) => `input${v.pointer.replace(/\//g, '.').replace(/^\.$/, '')}: ${v.message} (got ${preview(v.value)})`).join('; ')}`);
         }
@@ -227,7 +234,10 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         try {
           const output = await step.module.run({ with: step.with as never, input: input as never, ctx });
           ctx.checkInterrupted();
+          checkStarted = performance.now();
           const outputProblems = check(step.module.schemas.output as object, output);
+          stepReport.validation_ms += Math.round(performance.now() - checkStarted);
+          if (!outputProblems.length) validated.record(step.id, step.module.schemas.output as object, output);
           if (outputProblems.length) {
             throw new Los2moError(`step "${step.id}" (${step.uses}) gave invalid output: ${outputProblems.slice(0, 5).map((v) => `${v.pointer}: ${v.message} (got ${preview(v.value)})`).join('; ')}`);
           }
@@ -288,9 +298,12 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     const finishedAt = new Date();
     report.finished_at = isoWithOffset(finishedAt);
     const durationMs = finishedAt.getTime() - startedAt.getTime();
-    // peak resident set of this process so far, in KiB (bench/run.ts reads it from the report)
-    report.totals.peak_rss_kb = process.resourceUsage().maxRSS;
-    if (runInfo && (report.outcome === 'success' || runInfo.dryRun)) rmSync(runInfo.workDir, { recursive: true, force: true });
+    // peak resident set of this process so far (KiB) and its CPU time (ms): bench/run.ts reads them from the report
+    const usage = process.resourceUsage();
+    report.totals.peak_rss_kb = usage.maxRSS;
+    report.totals.cpu_ms = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000);
+    // the downloads hold full CPR numbers: never kept after the run, whatever its outcome (the source still has them)
+    if (runInfo) rmSync(runInfo.workDir, { recursive: true, force: true });
     if (journalStarted && runInfo) {
       try {
         appendJournal(runInfo.stateDir, {

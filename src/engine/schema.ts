@@ -35,9 +35,49 @@ function describe(error: ErrorObject): string {
   }
 }
 
-/** Validate `data`; returns the violations (empty when valid). Mutates data with schema defaults. */
-export function check(schema: object, data: unknown): SchemaViolation[] {
-  const fn = validator(schema);
+/** Says whether `value` is already known to be valid against `schema` (see `check`). */
+export type Trusted = (value: object, schema: object) => boolean;
+
+const shells = new WeakMap<object, Map<string, ValidateFunction>>();
+
+/**
+ * The validator of an object schema with the given properties' schemas replaced by `true`: used
+ * for data whose values at those properties were already validated against those very schemas.
+ */
+function shellValidator(schema: Record<string, unknown>, skip: string[]): ValidateFunction {
+  let byKeys = shells.get(schema);
+  if (!byKeys) shells.set(schema, (byKeys = new Map()));
+  const key = skip.join('\0');
+  let fn = byKeys.get(key);
+  if (!fn) {
+    const properties = { ...(schema.properties as Record<string, unknown>) };
+    for (const k of skip) properties[k] = true;
+    byKeys.set(key, (fn = ajv.compile({ ...schema, properties })));
+  }
+  return fn;
+}
+
+/** The top-level properties of `data` that `trusted` vouches for (their schema is an object in `schema.properties`). */
+function trustedProperties(schema: object, data: unknown, trusted: Trusted | undefined): string[] {
+  if (!trusted || !data || typeof data !== 'object' || Array.isArray(data)) return [];
+  const properties = (schema as { properties?: Record<string, unknown> }).properties;
+  if (!properties || typeof properties !== 'object') return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+    const sub = properties[k];
+    if (v && typeof v === 'object' && sub && typeof sub === 'object' && trusted(v, sub)) out.push(k);
+  }
+  return out.sort();
+}
+
+/**
+ * Validate `data`; returns the violations (empty when valid). Mutates data with schema defaults.
+ * `trusted`: top-level property values it vouches for (already validated against the identical
+ * sub-schema, e.g. an earlier step's output, unchanged since) are not walked again.
+ */
+export function check(schema: object, data: unknown, trusted?: Trusted): SchemaViolation[] {
+  const skip = trustedProperties(schema, data, trusted);
+  const fn = skip.length ? shellValidator(schema as Record<string, unknown>, skip) : validator(schema);
   if (fn(data)) return [];
   const errors = (fn.errors ?? []).filter((e) => e.keyword !== 'if' && !(e.keyword === 'anyOf' || e.keyword === 'oneOf'));
   const seen = new Set<string>();

@@ -128,7 +128,8 @@ const byName = (a: TreeUnit, b: TreeUnit) => a.name.localeCompare(b.name, 'da') 
 /** Opens the MO the run would use: real (`mo_url`) or the embedded emulator on the state folder's database. */
 export async function openTreeMo(settings: Settings): Promise<{ client: MoClient; mo: Tree['mo']; close: () => Promise<void> }> {
   if (settings.has('mo_url')) {
-    const client = new MoClient(moClientOptionsFromSettings(settings));
+    // an operator is waiting: fewer retries than a run
+    const client = new MoClient(moClientOptionsFromSettings(settings, { retries: 2 }));
     return { client, mo: { embedded: false, url: client.endpoint }, close: async () => {} };
   }
   const dbPath = path.join(settings.stateDir, 'mo.sqlite');

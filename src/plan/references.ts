@@ -9,6 +9,8 @@ import type { InputProblem } from '../errors.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 import type { Reference } from '../../schemas/parse-persons.schema.ts';
 import { maskCpr } from '../log.ts';
+import { mergePersons, referencesToCheck, type MergeResult } from '../merge/persons.ts';
+import type { Remerge } from '../../schemas/merge-persons.schema.ts';
 
 const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
@@ -77,6 +79,71 @@ export function repointPersons(objects: DesiredObject[], provisionalToActual: Ma
     owner: o.owner ? Object.fromEntries(Object.entries(o.owner).map(([k, v]) => [k, k === 'person' ? map(v)! : v])) : o.owner,
     periods: o.periods.map((p) => ('person' in p.fields ? { ...p, fields: { ...p.fields, person: map(p.fields.person) ?? null } } : p)),
   }));
+}
+
+/**
+ * MO refuses a second IT user with the same (person, IT system, user_key) under another uuid
+ * (`V_DUPLICATED_IT_USER`), e.g. a reused MO person that another source already gave its AZ id.
+ * For each desired IT user MO does not have under its uuid, look up the person's IT users: one in
+ * the same IT system with a user_key the delivery gives is the same IT user, and the desired
+ * object is planned against it (its uuid) instead of creating a duplicate.
+ */
+export async function adoptItUsers(client: MoClient, objects: DesiredObject[]): Promise<DesiredObject[]> {
+  const wanted = objects.filter((o) => o.kind === 'ituser' && o.owner?.person);
+  if (!wanted.length) return objects;
+  const query = `query PersonItUsers($persons: [UUID!], $cursor: Cursor, $limit: int) {
+  itusers(filter: { employee: { uuids: $persons, from_date: null, to_date: null }, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) { objects { uuid validities(start: null, end: null) { user_key itsystem_uuid employee_uuid } } page_info { next_cursor } }
+}`;
+  const ofPerson = new Map<string, { uuid: string; itsystem: string | null; user_keys: Set<string> }[]>();
+  const inMo = new Set<string>();
+  type Found = { uuid: string; validities: { user_key: string | null; itsystem_uuid: string | null; employee_uuid: string | null }[] };
+  const parts = await Promise.all(chunks([...new Set(wanted.map((o) => o.owner!.person!))], 500).map((part) => client.queryAll<Found>(query, { persons: part }, ['itusers'], 500)));
+  for (const found of parts) {
+    for (const o of found) {
+      inMo.add(o.uuid);
+      for (const v of o.validities) {
+        if (!v.employee_uuid) continue;
+        const list = ofPerson.get(v.employee_uuid) ?? ofPerson.set(v.employee_uuid, []).get(v.employee_uuid)!;
+        let entry = list.find((e) => e.uuid === o.uuid && e.itsystem === v.itsystem_uuid);
+        if (!entry) list.push((entry = { uuid: o.uuid, itsystem: v.itsystem_uuid, user_keys: new Set() }));
+        if (v.user_key) entry.user_keys.add(v.user_key);
+      }
+    }
+  }
+  const adopt = new Map<string, string>();
+  const taken = new Set<string>();
+  for (const o of wanted) {
+    if (inMo.has(o.uuid)) continue;
+    const keys = new Set(o.periods.map((p) => p.fields.user_key).filter((k): k is string => !!k));
+    const itsystems = new Set(o.periods.map((p) => p.fields.itsystem));
+    const same = (ofPerson.get(o.owner!.person!) ?? []).find((e) => !taken.has(e.uuid) && itsystems.has(e.itsystem) && [...e.user_keys].some((k) => keys.has(k)));
+    if (same) {
+      adopt.set(o.uuid, same.uuid);
+      taken.add(same.uuid);
+    }
+  }
+  return adopt.size ? objects.map((o) => (o.kind === 'ituser' && adopt.has(o.uuid) ? { ...o, uuid: adopt.get(o.uuid)! } : o)) : objects;
+}
+
+/**
+ * --skip-invalid-rows for the Pers/Leder rows: merge them again as if the rejected rows were
+ * absent (docs/persons.md), so the other rows of the same person or object still count: dropping
+ * whole objects would drop a person's employee with its last row and leave its valid
+ * engagements without a person. Without the rejected rows a person reference may become
+ * unknown (a Leder row whose CPR had only a rejected Pers row): such rows are rejected too.
+ * `rejected` (FILE:LINE) is extended in place; the new problems are returned.
+ */
+export async function remergeWithoutRows(client: MoClient, remerge: Remerge, rejected: Set<string>, known: ReferenceContext, mo: { cprToUuid: Map<string, string> }): Promise<{ result: MergeResult; problems: InputProblem[] }> {
+  const problems: InputProblem[] = [];
+  for (;;) {
+    const result = mergePersons(remerge.person_rows, remerge.manager_rows, { ...remerge.options, exclude: rejected });
+    const persons = new Set(result.persons.filter((p) => p.employee).map((p) => p.cpr));
+    const refs = referencesToCheck(remerge.references, result.persons, rejected).filter((r) => r.kind === 'person');
+    const more = (await checkReferences(client, refs, { ...known, persons }, mo)).filter((p) => !rejected.has(`${p.file}:${p.line}`));
+    if (!more.length) return { result, problems };
+    problems.push(...more);
+    for (const p of more) rejected.add(`${p.file}:${p.line}`);
+  }
 }
 
 /** --skip-invalid-rows: leave out every object that has a period from a rejected row. */
