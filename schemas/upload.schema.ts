@@ -3,6 +3,7 @@ import { classesOutputSchema } from './classes.schema.ts';
 import { sourceSchema } from './desired.schema.ts';
 import { mergeSchemas } from './merge.schema.ts';
 import { mergePersonsSchemas } from './merge-persons.schema.ts';
+import { seedOutputSchema } from './seed-step.schema.ts';
 
 export const uploadSchemas = {
   with: { type: 'object', additionalProperties: false, properties: {} },
@@ -10,6 +11,8 @@ export const uploadSchemas = {
     type: 'object',
     additionalProperties: false,
     properties: {
+      /** seed output: ensured in MO before anything of the delivery */
+      seed: seedOutputSchema,
       /** parse-classes output: STAM classes and IT systems */
       classes: classesOutputSchema,
       /** merge output: org units and their addresses, parents not delivered */

@@ -1,7 +1,7 @@
 /**
  * upload: check every reference, read what MO has of every delivered object, plan the fewest
  * operations that make MO equal the delivery (whole timelines), and write them in dependency
- * order: facets, classes, IT systems, org units (parents first), addresses, employees,
+ * order: the seed (organisation, facets, classes, IT systems), facets, classes, IT systems, org units (parents first), addresses, employees,
  * engagements, IT users, managers, then terminations (children before parents). Nothing is
  * written before every check has passed. A dry run prints the plan and writes nothing.
  */
@@ -9,6 +9,8 @@ import { defineStep } from '../src/engine/step.ts';
 import { uploadSchemas } from '../schemas/upload.schema.ts';
 import { connectMo } from '../src/mo/connect.ts';
 import { planClasses } from '../src/plan/classes.ts';
+import { planSeed } from '../src/plan/seed.ts';
+import { ensureOrganisation } from '../src/mo/organisation.ts';
 import { planObjects, type Fallback } from '../src/plan/objects.ts';
 import { applyGroups, type Applied } from '../src/plan/apply.ts';
 import { adoptItUsers, checkReferences, personsByCpr, remergeWithoutRows, repointPersons, withoutRows } from '../src/plan/references.ts';
@@ -76,14 +78,16 @@ export default defineStep({
     // 2. read MO and plan everything before writing anything
     ctx.progress.message('reading MO');
     objects = await adoptItUsers(client, objects); // an IT user the person already has is not created again
-    const classPlan = input.classes ? await planClasses(client, input.classes, ctx.run.stateDir, today) : null;
+    const seedPlan = input.seed ? await planSeed(client, input.seed, today) : null;
+    const classPlan = input.classes ? await planClasses(client, input.classes, ctx.run.stateDir, today, seedPlan?.facets) : null;
     const objectPlan = objects.length
       ? await planObjects(client, objects, input.units?.external_parents ?? [], { fallbacks, ends, warn: (m) => ctx.report.warn(m) })
       : null;
     ctx.progress.set('objects read', objects.length);
 
-    // 3. write in dependency order
-    for (const phase of [...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])]) {
+    // 3. write in dependency order: the seed, then the delivery
+    if (input.seed) await ensureOrganisation(client, input.seed.municipality_code, ctx.run.dryRun);
+    for (const phase of [...(seedPlan?.phases ?? []), ...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])]) {
       changes.push(...phase.changes);
       await applyGroups(ctx, client, phase.groups, phase.changes, applied, phase.label);
     }

@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { diffDumps, faultFreeDump, journalOf, runImport, sandbox, show, startDrillMo, stateOf, waitFor, type Box, type DrillMo, type RunResult } from './drills-support.ts';
@@ -18,16 +18,20 @@ async function drill(options: Partial<EmulatorOptions>, faulty: (mo: DrillMo, bo
   const expected = await faultFreeDump();
   const mo = await startDrillMo(options);
   const box = sandbox('drill-mo-');
+  // an earlier import's state, older than every example file (so the whole delivery is taken)
+  const OLD_STATE = '2000-01-01T00:00:00.000+01:00\n';
+  mkdirSync(path.dirname(box.state), { recursive: true });
+  writeFileSync(box.state, OLD_STATE);
   try {
     const r = await faulty(mo, box);
     assert.ok(r.code === 0 || r.code === 1, show(r));
     const stateAfterFault = stateOf(box);
     if (r.code === 1) {
-      assert.is(stateAfterFault, null, 'a failed run leaves the state unchanged (there was none)');
+      assert.is(stateAfterFault, OLD_STATE, 'a failed run leaves the state unchanged');
       assert.is(r.report.outcome, 'failed');
       assert.is(journalOf(box).at(-1).state_written, null);
     } else {
-      assert.ok(stateAfterFault, 'a completed run advanced the state');
+      assert.is.not(stateAfterFault, OLD_STATE, 'a completed run advanced the state');
     }
     check(r, mo, box);
     // the next clean run converges

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { cliP as cli, sandbox } from './helpers/cli.ts';
 import { startTestMo, type TestMo } from './helpers/mo.ts';
+import { gen } from '../src/uuid.ts';
 
 const HEADER = 'OrgUUID;BrugervendtNøgle;OrgEnhedsNavn;OrgEnhedsTypeUUID;ParentUUID;Med-i-LinjeOrg;LOSID;CVR;EAN;P-Nr;SE-Nr;IntDebitor-Nr;MagID;PostAdresse;StartDato;SlutDato';
 const KOMMUNE = '2b1c8965-9ec8-e499-8d93-f72b1410480d'; // STAM_UUID_Enhedstype: Kommune
@@ -117,7 +118,7 @@ const RET_ROWS: Row[] = [
   { uuid: NEW, key: 'NEW', name: 'Ny i ret', parent: PARENT, los: '100012', start: '01-03-2024' }, // first seen in Org_ret
 ];
 
-const addr = async (suffix: string, org: string) => (await import('../src/uuid.ts')).gen('AAK', org + suffix);
+const addr = (suffix: string, unit: string) => gen('AAK', unit + suffix);
 
 test('Org_inital history, top units, parent-first order and derived uuids; then Org_ret as a delta run; then a full rerun writes nothing', async () => {
   await withMo(async ({ mo, run, write }) => {
@@ -154,10 +155,10 @@ test('Org_inital history, top units, parent-first order and derived uuids; then 
     const order = first.report.plan.filter((c: any) => c.kind === 'org_unit' && c.operation === 'create').map((c: any) => c.uuid);
     assert.ok(order.indexOf(TOP) < order.indexOf(PARENT) && order.indexOf(PARENT) < order.indexOf(CHILD), 'created parents first');
     // the derived address uuid of the check value
-    const check = await addresses(mo, [CHECK_LOS, await addr('los', MRG), await addr('los', END)]);
+    const check = await addresses(mo, [CHECK_LOS, addr('los', MRG), addr('los', END)]);
     assert.equal(check.get(CHECK_LOS), [{ from: '2010-01-01', to: null, value: '424242', org_unit_uuid: CHECK }]);
-    assert.equal(spans(check.get(await addr('los', MRG))!), ['2010-01-01..open'], 'an address merges like its unit');
-    assert.equal(spans(check.get(await addr('los', END))!), ['2010-01-01..2022-07-01'], 'an address ends with its unit');
+    assert.equal(spans(check.get(addr('los', MRG))!), ['2010-01-01..open'], 'an address merges like its unit');
+    assert.equal(spans(check.get(addr('los', END))!), ['2010-01-01..2022-07-01'], 'an address ends with its unit');
 
     // --- delta: only the Org_ret file is new --------------------------------------------------
     write('Org_ret_20240701_120000.csv', RET_ROWS);
@@ -174,11 +175,11 @@ test('Org_inital history, top units, parent-first order and derived uuids; then 
     // first seen in Org_ret: created from its own StartDato
     assert.equal(mo2.get(NEW)!.map((v) => [v.from, v.to, v.name, v.parent_uuid]), [['2024-03-01', null, 'Ny i ret', PARENT]]);
     // an emptied address column ends the address: valid until the file date; the others stay
-    const a2 = await addresses(mo, [await addr('ean', EMP), await addr('cvr', EMP), await addr('los', ENDR), await addr('los', NEW)]);
-    assert.equal(a2.get(await addr('ean', EMP)), [{ from: '2010-01-01', to: '2024-07-01', value: '5798000000011', org_unit_uuid: EMP }]);
-    assert.equal(spans(a2.get(await addr('cvr', EMP))!), ['2010-01-01..open']);
-    assert.equal(spans(a2.get(await addr('los', ENDR))!), ['2010-01-01..2024-09-01']);
-    assert.equal(spans(a2.get(await addr('los', NEW))!), ['2024-03-01..open']);
+    const a2 = await addresses(mo, [addr('ean', EMP), addr('cvr', EMP), addr('los', ENDR), addr('los', NEW)]);
+    assert.equal(a2.get(addr('ean', EMP)), [{ from: '2010-01-01', to: '2024-07-01', value: '5798000000011', org_unit_uuid: EMP }]);
+    assert.equal(spans(a2.get(addr('cvr', EMP))!), ['2010-01-01..open']);
+    assert.equal(spans(a2.get(addr('los', ENDR))!), ['2010-01-01..2024-09-01']);
+    assert.equal(spans(a2.get(addr('los', NEW))!), ['2024-03-01..open']);
     // untouched units are untouched
     for (const uuid of [TOP, CHILD, PARENT, MRG, GAP, UPD, END, CHECK]) assert.equal(mo2.get(uuid), mo1.get(uuid), uuid);
     assert.equal(delta.report.operations, { org_unit: { create: 1, update: 2, terminate: 1 }, address: { create: 1, terminate: 2 } });

@@ -18,9 +18,16 @@ class Rollback extends Error {
 }
 
 const DOCUMENT_CACHE_SIZE = 500;
+/**
+ * Bound of the cached documents' source text: a parsed document takes ~60 bytes per source
+ * character, and a batched write of 100 mutations is ~8,000 characters (~450 KB parsed). 500 of
+ * those would hold ~220 MB; 1M characters hold ~60 MB, and the small read queries always fit.
+ */
+const DOCUMENT_CACHE_CHARS = 1_000_000;
 
 export class GraphqlEndpoint {
   private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  private cachedChars = 0;
 
   constructor(
     private readonly store: Store,
@@ -30,7 +37,12 @@ export class GraphqlEndpoint {
 
   private document(source: string): DocumentNode | readonly GraphQLError[] {
     let doc = this.documents.get(source);
-    if (doc) return doc;
+    if (doc) {
+      // most recently used last: eviction takes the oldest first
+      this.documents.delete(source);
+      this.documents.set(source, doc);
+      return doc;
+    }
     try {
       const parsed = parse(source);
       const errors = validate(this.schema, parsed);
@@ -38,8 +50,14 @@ export class GraphqlEndpoint {
     } catch (error) {
       doc = [error instanceof GraphQLError ? error : new GraphQLError(String(error))];
     }
-    if (this.documents.size >= DOCUMENT_CACHE_SIZE) this.documents.delete(this.documents.keys().next().value!);
+    if (source.length > DOCUMENT_CACHE_CHARS / 8) return doc;
+    while (this.documents.size && (this.documents.size >= DOCUMENT_CACHE_SIZE || this.cachedChars + source.length > DOCUMENT_CACHE_CHARS)) {
+      const oldest = this.documents.keys().next().value!;
+      this.documents.delete(oldest);
+      this.cachedChars -= oldest.length;
+    }
     this.documents.set(source, doc);
+    this.cachedChars += source.length;
     return doc;
   }
 

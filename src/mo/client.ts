@@ -218,10 +218,12 @@ export class MoClient {
    * "User is not authenticated" answer renews the token once and resends.
    */
   private send(query: string, variables: Record<string, unknown> | undefined, write: boolean, mutations: number, w?: WriteContext, label?: string): Promise<GraphqlAnswer> {
-    const body = JSON.stringify({ query, variables: variables ?? {} });
     return this.limit(() => {
       // a write aborted while this request waited for a slot: don't start it
       if (w?.fatal !== undefined) return Promise.reject(w.fatal);
+      // the body is made when the request gets its slot: a write of many batches queues them all at
+      // once, and their bodies together would hold the whole import as text
+      const body = JSON.stringify({ query, variables: variables ?? {} });
       return pRetry(
         async () => {
           let token = await this.auth?.get();

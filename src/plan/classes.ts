@@ -13,7 +13,8 @@ export interface Phase {
   changes: PlannedChange[];
 }
 
-export async function planClasses(client: MoClient, stam: ClassesOutput, stateDir: string, today: string) {
+/** @param knownFacets facets that exist or are written before (the seed's), by user_key */
+export async function planClasses(client: MoClient, stam: ClassesOutput, stateDir: string, today: string, knownFacets = new Map<string, string>()) {
   const seed = loadSeed();
   const seedUuids = new Set([...seed.classes.map((c) => c.uuid), ...seed.itsystems.map((s) => s.uuid)]);
   const owned = readOwnership(stateDir);
@@ -22,7 +23,7 @@ export async function planClasses(client: MoClient, stam: ClassesOutput, stateDi
   // facets of the delivered classes: by user_key; missing ones are made with the seed's uuid rule
   const facetKeys = [...new Set(stam.classes.map((c) => c.facet).concat(stam.facets))];
   const facets = facetKeys.length ? await readCurrent(client, 'facet', { user_keys: facetKeys }) : new Map<string, TimelessRecord>();
-  const facetUuid = new Map([...facets.values()].map((f) => [f.fields.user_key!, f.uuid]));
+  const facetUuid = new Map([...knownFacets, ...[...facets.values()].map((f) => [f.fields.user_key!, f.uuid] as const)]);
   const newFacets: TimelessDesired[] = facetKeys.filter((k) => !facetUuid.has(k)).map((k) => ({ kind: 'facet', uuid: seed.facetUuid(k), fields: { user_key: k } }));
   for (const f of newFacets) facetUuid.set(f.fields.user_key!, f.uuid);
   phases.push({ label: 'facets', ...planTimeless(newFacets, new Map(), [], today) });
