@@ -20,3 +20,22 @@ export const losFileSchema = {
 export type LosFile = FromSchema<typeof losFileSchema>;
 
 export const losFilesSchema = { type: 'array', items: losFileSchema } as const satisfies JSONSchema;
+
+/** The options of every parse step: its YAML mapping and the files' encoding. */
+export const parseWithSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['mapping'],
+  properties: {
+    mapping: { type: 'string', pattern: '\\.ya?ml$', description: 'mapping file, relative to the workflow' },
+    encoding: { enum: ['utf-8', 'windows-1252'], default: 'utf-8' },
+  },
+} as const satisfies JSONSchema;
+
+/** The input of every parse step: the fetched files. */
+export const filesInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['files'],
+  properties: { files: losFilesSchema },
+} as const satisfies JSONSchema;

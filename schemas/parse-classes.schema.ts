@@ -1,22 +1,9 @@
 import type { JSONSchema } from 'json-schema-to-ts';
-import { losFilesSchema } from './files.schema.ts';
+import { parseWithSchema, filesInputSchema } from './files.schema.ts';
 import { classesOutputSchema } from './classes.schema.ts';
 
 export const parseClassesSchemas = {
-  with: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['mapping'],
-    properties: {
-      mapping: { type: 'string', pattern: '\\.ya?ml$', description: 'STAM mapping file, relative to the workflow' },
-      encoding: { enum: ['utf-8', 'windows-1252'], default: 'utf-8' },
-    },
-  },
-  input: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['files'],
-    properties: { files: losFilesSchema },
-  },
+  with: parseWithSchema,
+  input: filesInputSchema,
   output: classesOutputSchema,
 } as const satisfies Record<string, JSONSchema>;

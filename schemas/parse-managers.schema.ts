@@ -3,7 +3,7 @@
  * plus their references to org units, classes and persons (by CPR).
  */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import { losFilesSchema } from './files.schema.ts';
+import { parseWithSchema, filesInputSchema } from './files.schema.ts';
 import { cprSchema, referencesSchema } from './parse-persons.schema.ts';
 
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
@@ -49,21 +49,8 @@ export type EndedManagerRow = FromSchema<typeof endedManagerRowSchema>;
 export type LederRow = ManagerRow | EndedManagerRow;
 
 export const parseManagersSchemas = {
-  with: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['mapping'],
-    properties: {
-      mapping: { type: 'string', pattern: '\\.ya?ml$', description: 'managers mapping file, relative to the workflow' },
-      encoding: { enum: ['utf-8', 'windows-1252'], default: 'utf-8' },
-    },
-  },
-  input: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['files'],
-    properties: { files: losFilesSchema },
-  },
+  with: parseWithSchema,
+  input: filesInputSchema,
   output: {
     type: 'object',
     additionalProperties: false,

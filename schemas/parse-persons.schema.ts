@@ -4,7 +4,7 @@
  * Rows carry full CPR numbers (step data only: never logged or reported unmasked).
  */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import { losFilesSchema } from './files.schema.ts';
+import { parseWithSchema, filesInputSchema } from './files.schema.ts';
 
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
@@ -92,21 +92,8 @@ export type PersonRow = EngagementRow | EndedEngagementRow;
 export type Reference = FromSchema<typeof referenceSchema>;
 
 export const parsePersonsSchemas = {
-  with: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['mapping'],
-    properties: {
-      mapping: { type: 'string', pattern: '\\.ya?ml$', description: 'persons mapping file, relative to the workflow' },
-      encoding: { enum: ['utf-8', 'windows-1252'], default: 'utf-8' },
-    },
-  },
-  input: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['files'],
-    properties: { files: losFilesSchema },
-  },
+  with: parseWithSchema,
+  input: filesInputSchema,
   output: {
     type: 'object',
     additionalProperties: false,

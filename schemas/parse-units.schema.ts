@@ -1,6 +1,6 @@
 /** parse-units: the Org_* files → checked unit rows (one per CSV row), for dar-lookup and merge. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import { losFilesSchema } from './files.schema.ts';
+import { parseWithSchema, filesInputSchema } from './files.schema.ts';
 
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
 const uuid = { type: 'string', format: 'uuid' } as const;
@@ -95,21 +95,8 @@ export const unitSpecSchema = {
 export type UnitSpec = FromSchema<typeof unitSpecSchema>;
 
 export const parseUnitsSchemas = {
-  with: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['mapping'],
-    properties: {
-      mapping: { type: 'string', pattern: '\\.ya?ml$', description: 'Org units mapping file, relative to the workflow' },
-      encoding: { enum: ['utf-8', 'windows-1252'], default: 'utf-8' },
-    },
-  },
-  input: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['files'],
-    properties: { files: losFilesSchema },
-  },
+  with: parseWithSchema,
+  input: filesInputSchema,
   output: {
     type: 'object',
     additionalProperties: false,

@@ -18,35 +18,37 @@ export function parseStamFiles(files: StamFile[], mapping: StamMapping, encoding
   const byName = new Map(files.map((f) => [f.name.toLowerCase(), f]));
   const types = { uuid: 'uuid' } as const;
 
-  for (const spec of mapping.classes) {
+  type Row = { uuid: string; user_key: string; name: string };
+  /** the rows of one delivered STAM file (null when not delivered or unreadable); a uuid listed twice is an input error */
+  const read = (spec: { file: string; fields: StamMapping['classes'][number]['fields'] }) => {
     const file = byName.get(spec.file.toLowerCase());
-    if (!file) continue;
+    if (!file) return null;
     used.add(file.name);
     const table = readCsvCollect(file, encoding, problems);
-    if (!table) continue;
+    if (!table) return null;
     rows += table.rows.length;
-    facets.push(spec.facet);
     const seen = new Map<string, number>();
-    for (const r of mapTable<{ uuid: string; user_key: string; name: string }>(table, spec.fields, types, problems)) {
-      if (seen.has(r.value.uuid)) {
-        problems.push({ file: file.name, line: r.line, column: 1, field: 'uuid', message: `uuid ${r.value.uuid} also on line ${seen.get(r.value.uuid)}` });
-        continue;
+    return mapTable<Row>(table, spec.fields, types, problems).flatMap((r) => {
+      const earlier = seen.get(r.value.uuid);
+      if (earlier !== undefined) {
+        problems.push({ file: file.name, line: r.line, column: 1, field: 'uuid', message: `uuid ${r.value.uuid} also on line ${earlier}` });
+        return [];
       }
       seen.set(r.value.uuid, r.line);
-      classes.push({ ...r.value, facet: spec.facet, scope: spec.scope ?? 'TEXT', source: { file: file.name, line: r.line } });
-    }
+      return [{ ...r.value, source: { file: file.name, line: r.line } }];
+    });
+  };
+  for (const spec of mapping.classes) {
+    const found = read(spec);
+    if (!found) continue;
+    facets.push(spec.facet);
+    classes.push(...found.map((c) => ({ ...c, facet: spec.facet, scope: spec.scope ?? 'TEXT' })));
   }
   for (const spec of mapping.itsystems) {
-    const file = byName.get(spec.file.toLowerCase());
-    if (!file) continue;
-    used.add(file.name);
-    const table = readCsvCollect(file, encoding, problems);
-    if (!table) continue;
-    rows += table.rows.length;
+    const found = read(spec);
+    if (!found) continue;
     itsystemsDelivered = true;
-    for (const r of mapTable<{ uuid: string; user_key: string; name: string }>(table, spec.fields, types, problems)) {
-      itsystems.push({ ...r.value, source: { file: file.name, line: r.line } });
-    }
+    itsystems.push(...found);
   }
   if (problems.length) throw new InputError(problems);
   return { classes, itsystems, facets, itsystemsDelivered, used, rows };

@@ -83,33 +83,27 @@ export async function planObjects(client: MoClient, objects: DesiredObject[], ex
     if (items.length) phases.push({ label, groups: items.map((p) => p.group), changes: items.flatMap((p) => p.changes) });
   };
   const unitDepth = depths(byKind.get('org_unit') ?? []);
+  /** org units in layers of equal depth: parents first (creating), or children first (ending) */
+  const unitLayers = (items: { object: DesiredObject; plan: ObjectPlan }[], label: string, parentsFirst: boolean) => {
+    const layers = new Map<number, ObjectPlan[]>();
+    for (const x of items) {
+      const d = unitDepth.get(x.object.uuid) ?? 0;
+      const layer = layers.get(d);
+      if (layer) layer.push(x.plan);
+      else layers.set(d, [x.plan]);
+    }
+    for (const d of [...layers.keys()].sort((a, b) => (parentsFirst ? a - b : b - a))) phase(`${label} (level ${d + 1})`, layers.get(d)!);
+  };
   for (const kind of order) {
     const items = (plans.get(kind) ?? []).filter((x) => !x.plan.terminateOnly);
-    if (kind === 'org_unit') {
-      const layers = new Map<number, ObjectPlan[]>();
-      for (const x of items) {
-        const d = unitDepth.get(x.object.uuid) ?? 0;
-        const layer = layers.get(d);
-        if (layer) layer.push(x.plan);
-        else layers.set(d, [x.plan]);
-      }
-      for (const d of [...layers.keys()].sort((a, b) => a - b)) phase(`org units (level ${d + 1})`, layers.get(d)!);
-    } else phase(KINDS[kind].query, items.map((x) => x.plan));
+    if (kind === 'org_unit') unitLayers(items, 'org units', true);
+    else phase(KINDS[kind].query, items.map((x) => x.plan));
   }
   // terminations last: roles before units, children before parents
   for (const kind of [...order].reverse()) {
     const items = (plans.get(kind) ?? []).filter((x) => x.plan.terminateOnly);
-    if (kind === 'org_unit') {
-      items.sort((a, b) => (unitDepth.get(b.object.uuid) ?? 0) - (unitDepth.get(a.object.uuid) ?? 0));
-      const layers = new Map<number, ObjectPlan[]>();
-      for (const x of items) {
-        const d = unitDepth.get(x.object.uuid) ?? 0;
-        const layer = layers.get(d);
-        if (layer) layer.push(x.plan);
-        else layers.set(d, [x.plan]);
-      }
-      for (const d of [...layers.keys()].sort((a, b) => b - a)) phase(`ending org units (level ${d + 1})`, layers.get(d)!);
-    } else phase(`ending ${KINDS[kind].query}`, items.map((x) => x.plan));
+    if (kind === 'org_unit') unitLayers(items, 'ending org units', false);
+    else phase(`ending ${KINDS[kind].query}`, items.map((x) => x.plan));
   }
   return { phases };
 }
