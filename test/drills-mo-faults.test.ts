@@ -75,8 +75,9 @@ const SCENARIOS: [string, () => Promise<void>][] = [
     })],
   ['the token expires mid-run (1 s tokens): renewed, the run completes; MO equals the fault-free import', () =>
     drill({ tokenLifetimeSeconds: 1 }, async (mo, box) => {
-      mo.emu.setFaults({ delayMs: 40 });
-      return runImport(box, mo, [...FAST, '--set', 'batch_size=20', '--set', 'concurrency=2']);
+      // long enough (≈ 35 requests × 120 ms, one at a time) for several 1 s tokens to expire
+      mo.emu.setFaults({ delayMs: 120 });
+      return runImport(box, mo, [...FAST, '--set', 'batch_size=20', '--set', 'concurrency=1']);
     }, (r, mo) => {
       assert.is(r.code, 0, show(r));
       const m = mo.emu.metrics();

@@ -1,6 +1,7 @@
 /** Running the real `./run` launcher as a child process, with an isolated state folder. */
 import { spawnSync, spawn, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { stampMillis } from '../../examples/lib/dates.ts';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,11 +15,27 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * Give each LOS file the modification time of the timestamp in its name (STAM files: the earliest
+ * one), as the delivery had on the server — a git checkout gives every file the checkout time.
+ */
+export function setDeliveryTimes(dir: string) {
+  const names = readdirSync(dir).filter((n) => n.endsWith('.csv'));
+  const stamps = names.map((n) => /_(\d{8}_\d{6})\.csv$/.exec(n)?.[1]).filter((x): x is string => !!x).sort();
+  for (const name of names) {
+    const stamp = /_(\d{8}_\d{6})\.csv$/.exec(name)?.[1] ?? stamps[0];
+    if (!stamp) continue;
+    const t = new Date(stampMillis(stamp));
+    utimesSync(path.join(dir, name), t, t);
+  }
+}
+
 /** A temp folder with a copy of the example delivery and an empty state folder. */
 export function sandbox(prefix = 'los2mo-test-') {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   const los = path.join(dir, 'los');
-  cpSync(path.join(ROOT, 'examples/los'), los, { recursive: true, preserveTimestamps: true });
+  cpSync(path.join(ROOT, 'examples/los'), los, { recursive: true });
+  setDeliveryTimes(los);
   return {
     dir,
     los,
