@@ -21,6 +21,9 @@ import { loadSeed } from '../src/seed.ts';
 import type { PlannedChange } from '../src/plan/operations.ts';
 import type { DesiredObject } from '../schemas/desired.schema.ts';
 
+/** How many planned changes the run report keeps (`report.plan`); `report.plan_total` counts them all. */
+export const PLAN_KEPT = 1000;
+
 export default defineStep({
   name: 'upload',
   description: 'Plan and write changes to MO',
@@ -95,7 +98,11 @@ export default defineStep({
       const failed = new Set(applied.failed.map((f) => f.uuid));
       addOwnership(ctx.run.stateDir, { classes: classPlan.owned.classes.filter((u) => !failed.has(u)), itsystems: classPlan.owned.itsystems.filter((u) => !failed.has(u)) });
     }
-    ctx.report.plan = [...(ctx.report.plan ?? []), ...changes];
+    // the report keeps the first PLAN_KEPT changes and the count: the whole plan of an initial import
+    // (134,000 changes at the bench scale) would stay in memory to the end and be written as ~100 MB of JSON
+    const kept = ctx.report.plan ?? [];
+    ctx.report.plan = kept.length >= PLAN_KEPT ? kept : [...kept, ...changes.slice(0, PLAN_KEPT - kept.length)];
+    ctx.report.plan_total = (ctx.report.plan_total ?? kept.length) + changes.length;
     ctx.progress.set('changes', changes.length);
     if (applied.failed.length) {
       throw new Los2moError(`MO refused ${applied.failed.length} object(s), the rest was written; the state is not advanced so the next run tries them again:\n${applied.failed.slice(0, 20).map((f) => `  ${f.kind} ${f.uuid}${f.file ? ` (${f.file}:${f.line})` : ''}: ${f.error}`).join('\n')}`);

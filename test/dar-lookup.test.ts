@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import darStep from '../steps/dar-lookup.ts';
@@ -138,15 +138,18 @@ test('every PostAdresse of the example washes to its expected DAR id; the unmatc
   }
 });
 
-test('a second run answers the matched addresses from the cache: no lookups for them, no register load when all are cached', async () => {
+test('a second run answers every address from the cache (the file provider also caches "no match"): no lookups, no register load', async () => {
   const state = tmp();
   try {
     await runStep(fakeCtx(state).ctx);
     const second = fakeCtx(state);
     const out = await runStep(second.ctx);
-    // failures are never cached (docs/dar.md): only the 3 unmatched texts are looked up again
-    assert.equal(out.counts, { addresses: 61, texts: 49, requests: 3, cached: 46, failed: 3 });
+    // the file provider caches its non-matches for the same register file (docs/dar.md): nothing is looked up again,
+    // and the 3 unmatched texts are still unmatched, with the same reasons, in the failure lists
+    assert.equal(out.counts, { addresses: 61, texts: 49, requests: 0, cached: 49, failed: 3 });
     assert.is(out.failed.length, 4);
+    assert.ok(out.failed.every((f) => /no match|retired address/.test(f.reason)), out.failed.map((f) => f.reason).join());
+    assert.not.ok(second.logs.some((l) => l.includes('DAR register:')), 'the register was not loaded');
 
     // a delivery whose addresses are all cached does not read the register at all
     const matchedOnly = parsed.rows.filter((r) => !expected.unmatchedAddresses.some((u) => u.file === r.file && u.line === r.line));
@@ -156,7 +159,13 @@ test('a second run answers the matched addresses from the cache: no lookups for 
     assert.is(out3.counts.cached, out3.counts.texts);
     assert.equal(out3.failed, []);
     assert.not.ok(third.logs.some((l) => l.includes('DAR register:')), 'the register was not loaded');
-    assert.ok(second.logs.some((l) => l.includes('DAR register:')), 'the second run loaded it for the unmatched texts');
+
+    // a new register file (another size or mtime) invalidates the cached answers, non-matches included
+    const register = path.join(state, 'adresser.json');
+    writeFileSync(register, readFileSync(path.join(ROOT, 'examples/dar/adresser.json')));
+    const fourth = fakeCtx(state, { settings: { dar_file: register } });
+    const out4 = await runStep(fourth.ctx);
+    assert.equal(out4.counts, { addresses: 61, texts: 49, requests: 49, cached: 0, failed: 3 });
   } finally {
     rmSync(state, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { check } from '../src/engine/schema.ts';
 import { ValidatedOutputs } from '../src/engine/validated.ts';
+import { lastReaders } from '../src/engine/runner.ts';
 
 const rows = { type: 'array', items: { type: 'object', required: ['uuid'], properties: { uuid: { type: 'string', format: 'uuid' } } } };
 const producer = { type: 'object', required: ['rows'], properties: { rows, count: { type: 'integer' } } };
@@ -41,6 +42,20 @@ test('check skips trusted properties and still checks the rest', () => {
   assert.equal(check(consumer, { rows: trustedRows, n: 1 }).map((p) => p.pointer), ['/rows/0/uuid']);
   // a required property is still required, trusted or not
   assert.equal(check(consumer, { n: 1 }, trusted).map((p) => p.message), ['missing required property "rows"']);
+});
+
+test('lastReaders: the last step whose input or if reads an output; unnamed access keeps every output', () => {
+  const steps = [
+    { id: 'fetch', input: {} },
+    { id: 'units', input: { files: '${{ steps.fetch.outputs.files }}' } },
+    { id: 'merge', input: { rows: '${{ steps.units.outputs.rows }}', n: 'x ${{ steps.fetch.outputs.count }} y' } },
+    { id: 'upload', input: { units: '${{ steps.merge.outputs }}' } },
+    { id: 'report', input: {}, if: 'steps.units.outputs.count > 0 && !run.dry_run' },
+    { id: 'commit', input: {}, if: '${{ !run.dry_run }}' },
+  ];
+  assert.equal(Object.fromEntries(lastReaders(steps)!), { fetch: 2, units: 4, merge: 3, upload: -1, report: -1, commit: -1 });
+  assert.is(lastReaders([...steps, { id: 'x', input: { all: '${{ steps }}' } }]), null);
+  assert.is(lastReaders([...steps, { id: 'x', input: { f: "${{ steps['fetch'].outputs }}" } }]), null);
 });
 
 test.run();

@@ -1,7 +1,8 @@
 /**
  * Persistent wash cache: SQLite (better-sqlite3) in the run's state folder. One row per
  * (provider, normalised address text): DAR id, grade, a source fingerprint and the time it was
- * washed. Only matches are stored. Writes are batched in one transaction per wash() call, so the
+ * washed. Matches are stored; for the `file` provider also definite non-matches (id '' and the
+ * reason), which are valid only for the same register file (the fingerprint). Writes are batched in one transaction per wash() call, so the
  * file is always consistent (SQLite's journal makes each batch atomic; a crash loses at most the
  * answers of the wash in progress, which are simply asked again next run).
  */
@@ -10,12 +11,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Grade } from './types.ts';
 
-export interface CacheRow { provider: string; key: string; text: string; id: string; grade: Grade | null; source: string; washedAt: number }
+/** `id` '' = no match (file provider only), with its `reason`. */
+export interface CacheRow { provider: string; key: string; text: string; id: string; grade: Grade | null; reason?: string | null; source: string; washedAt: number }
 
 export class DarCache {
   private db: Database.Database;
-  private getStmt: Database.Statement<[string, string], { id: string; grade: Grade | null; source: string; washed_at: number }>;
-  private putStmt: Database.Statement<[string, string, string, string, Grade | null, string, number]>;
+  private getStmt: Database.Statement<[string, string], { id: string; grade: Grade | null; reason: string | null; source: string; washed_at: number }>;
+  private putStmt: Database.Statement<[string, string, string, string, Grade | null, string | null, string, number]>;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -23,22 +25,25 @@ export class DarCache {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`CREATE TABLE IF NOT EXISTS dar_cache (
       provider TEXT NOT NULL, key TEXT NOT NULL, text TEXT NOT NULL, id TEXT NOT NULL, grade TEXT,
-      source TEXT NOT NULL DEFAULT '', washed_at INTEGER NOT NULL, PRIMARY KEY (provider, key)) WITHOUT ROWID`);
-    this.getStmt = this.db.prepare('SELECT id, grade, source, washed_at FROM dar_cache WHERE provider = ? AND key = ?');
+      source TEXT NOT NULL DEFAULT '', washed_at INTEGER NOT NULL, reason TEXT, PRIMARY KEY (provider, key)) WITHOUT ROWID`);
+    // caches written before non-matches were kept have no reason column
+    const columns = this.db.prepare('PRAGMA table_info(dar_cache)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'reason')) this.db.exec('ALTER TABLE dar_cache ADD COLUMN reason TEXT');
+    this.getStmt = this.db.prepare('SELECT id, grade, reason, source, washed_at FROM dar_cache WHERE provider = ? AND key = ?');
     this.putStmt = this.db.prepare(
-      'INSERT OR REPLACE INTO dar_cache (provider, key, text, id, grade, source, washed_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO dar_cache (provider, key, text, id, grade, reason, source, washed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
-  get(provider: string, key: string): { id: string; grade: Grade | null; source: string; washedAt: number } | undefined {
+  get(provider: string, key: string): { id: string; grade: Grade | null; reason: string | null; source: string; washedAt: number } | undefined {
     const r = this.getStmt.get(provider, key);
-    return r && { id: r.id, grade: r.grade, source: r.source, washedAt: r.washed_at };
+    return r && { id: r.id, grade: r.grade, reason: r.reason ?? null, source: r.source, washedAt: r.washed_at };
   }
 
   putMany(rows: CacheRow[]): void {
     if (rows.length === 0) return;
     this.db.transaction((rs: CacheRow[]) => {
-      for (const r of rs) this.putStmt.run(r.provider, r.key, r.text, r.id, r.grade, r.source, r.washedAt);
+      for (const r of rs) this.putStmt.run(r.provider, r.key, r.text, r.id, r.grade, r.reason ?? null, r.source, r.washedAt);
     })(rows);
   }
 

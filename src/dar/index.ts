@@ -3,7 +3,9 @@
  *
  * Providers: 'dawa' (DAWA datavask protocol, configurable base URL), 'adressevask'
  * (Klimadatastyrelsen, secret token), 'file' (offline register file). Matches are cached
- * persistently (provider + normalised text); failures are never cached, so a later run asks again.
+ * persistently (provider + normalised text). Failures of the online providers are never cached, so
+ * a later run asks again; the `file` provider also caches "no match" answers for the same register
+ * file (name, size, mtime), so a run whose texts are all cached does not load the register.
  */
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -79,7 +81,8 @@ export interface Washer {
 
 const DAY_MS = 86_400_000;
 
-interface Hit { id: string; grade: Grade | null; washedAt: number; source: string }
+/** `id` '' = a cached non-match of the file provider, with its reason */
+interface Hit { id: string; grade: Grade | null; reason?: string | null; washedAt: number; source: string }
 
 export async function createWasher(opts: WashOptions): Promise<Washer> {
   const provider = opts.provider;
@@ -155,6 +158,7 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
     }
     if (!row) return undefined;
     if (row.source !== source) return undefined;
+    if (row.id === '' && provider !== 'file') return undefined; // only the register file's answers are stable
     if (now() - row.washedAt > ttlMs) return undefined;
     if (opts.refresh && row.washedAt < startedAt) return undefined;
     return row;
@@ -180,7 +184,8 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
       const hit = cached(key);
       if (hit) {
         st.cacheHits++;
-        answers.set(key, { id: hit.id, ...(hit.grade ? { grade: hit.grade } : {}), cached: true, provider });
+        if (hit.id === '') answers.set(key, { id: null, ...(hit.grade ? { grade: hit.grade } : {}), reason: hit.reason || 'no match', cached: true, provider });
+        else answers.set(key, { id: hit.id, ...(hit.grade ? { grade: hit.grade } : {}), cached: true, provider });
         continue;
       }
       const done = settled.get(key);
@@ -200,6 +205,9 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
         fresh.push({ provider, key, text: groups.get(key)![0]!, id: a.id, grade: a.grade ?? null, source, washedAt });
       } else if (!a.outage) {
         settled.set(key, { text: '', ...r });
+        // the register file's answer stays the same while the file does: keep it (never an online one,
+        // so a later run asks DAR again and picks up its fixes)
+        if (provider === 'file') fresh.push({ provider, key, text: groups.get(key)![0]!, id: '', grade: a.grade ?? null, reason: r.reason ?? 'no match', source, washedAt: now() });
       }
     };
 

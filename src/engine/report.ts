@@ -41,8 +41,10 @@ export class Report {
   failure?: string;
   /** Which MO the run talked to. */
   mo?: { url: string; embedded: boolean; database?: string };
-  /** The planned changes (dry-run and real runs), kept short in the journal. */
+  /** The planned changes (dry-run and real runs): the first 1,000 (steps/upload.ts PLAN_KEPT); not in the journal. */
   plan?: unknown[];
+  /** How many changes were planned in all (`plan` may hold only the first of them). */
+  plan_total?: number;
 
   count(name: string, n = 1) {
     this.totals[name] = (this.totals[name] ?? 0) + n;

@@ -18,7 +18,7 @@ import { appendJournal, readJournal, unreportedInterruptions } from '../state/jo
 import { Report, type StepReport } from './report.ts';
 import { check, preview } from './schema.ts';
 import { ValidatedOutputs } from './validated.ts';
-import { resolveDeep, interpolate } from './expressions.ts';
+import { resolveDeep, interpolate, referencedPaths, expressionsIn, stringsIn } from './expressions.ts';
 import { checkWorkflow, readWorkflow, resolveWorkflowPath, type LoadedStep, type LoadedWorkflow } from './workflow.ts';
 import type { Progress, RunInfo, StepContext } from './step.ts';
 import { formatSummary } from './summary.ts';
@@ -47,6 +47,31 @@ export interface RunResult {
   exitCode: number;
   report: Report;
   workflow?: LoadedWorkflow;
+}
+
+/**
+ * For each step id, the index of the last step whose `input:` or `if:` reads `steps.<id>.outputs`
+ * (-1: none does). After that step has started (its input resolved, its condition evaluated), the
+ * runner drops the output, so large arrays (rows, timelines) become garbage once the last step that
+ * needs them has them. `null` when an expression reaches step outputs by a path the runner cannot
+ * name statically (`steps['x']`, the whole `steps` object): then every output is kept.
+ */
+export function lastReaders(steps: Pick<LoadedStep, 'id' | 'input' | 'if'>[]): Map<string, number> | null {
+  const last = new Map<string, number>(steps.map((s) => [s.id, -1]));
+  for (const [index, step] of steps.entries()) {
+    const texts = [...stringsIn(step.input ?? {})].map(([t]) => t);
+    if (typeof step.if === 'string') texts.push(step.if.includes('${{') ? step.if : `\${{ ${step.if} }}`);
+    for (const text of texts) {
+      for (const expr of expressionsIn(text)) {
+        for (const ref of referencedPaths(expr)) {
+          if (ref[0] !== 'steps') continue;
+          if (!ref[1] || ref[2] !== 'outputs' || expr.includes('[')) return null;
+          last.set(ref[1], Math.max(last.get(ref[1]) ?? -1, index));
+        }
+      }
+    }
+  }
+  return last;
 }
 
 const newRunId = (at: Date) => `${isoWithOffset(at).slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
@@ -176,10 +201,16 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 
     const outputs: Record<string, { outputs: unknown }> = {};
     const validated = new ValidatedOutputs();
+    const lastReader = lastReaders(workflow.steps);
+    /** Drop the outputs no step from `index` on reads (a skipped step's are dropped by the next step that runs). */
+    const release = (index: number) => {
+      if (!lastReader) return;
+      for (const id of Object.keys(outputs)) if ((lastReader.get(id) ?? Infinity) <= index) delete outputs[id];
+    };
     const renderer = json ? 'silent' : options.renderer ?? (options.quiet ? 'silent' : options.verbose ? 'verbose' : process.stdout.isTTY && !env.CI ? 'default' : 'simple');
     const interactive = renderer === 'default';
 
-    const stepTask = (step: LoadedStep) => ({
+    const stepTask = (step: LoadedStep, index: number) => ({
       title: step.title,
       skip: () => {
         if (step.if === undefined) return false;
@@ -200,6 +231,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         };
         const progress = makeProgress(show);
         const input = resolveDeep(step.input, { ...staticContext, steps: outputs }) as Record<string, unknown>;
+        release(index);
         let checkStarted = performance.now();
         const inputProblems = check(step.module.schemas.input as object, input, validated.trusted);
         validated.expose(step);
@@ -242,6 +274,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
             throw new Los2moError(`step "${step.id}" (${step.uses}) gave invalid output: ${outputProblems.slice(0, 5).map((v) => `${v.pointer}: ${v.message} (got ${preview(v.value)})`).join('; ')}`);
           }
           outputs[step.id] = { outputs: output };
+          release(index);
           stepReport.status = 'done';
           stepReport.counts = { ...progress.counts };
           const summary = step.module.summarize?.(output as never) ?? countsText(progress.counts);

@@ -15,14 +15,15 @@ export function formatSummary(report: Report, durationMs: number, { quiet = fals
     const ops = Object.entries(report.operations).map(([kind, o]) => `${kind} ${Object.entries(o).map(([op, c]) => `${op} ${n(c)}`).join('/')}`);
     if (ops.length) lines.push(`  changes   ${ops.join(', ')}`);
     const plan = (report.plan ?? []) as { kind: string; uuid: string; user_key?: string; operation: string; validity?: { from: string | null; to: string | null }; changed?: string[] }[];
+    const planTotal = Math.max(report.plan_total ?? 0, plan.length);
     if (report.dry_run && plan.length) {
-      lines.push(`  plan      ${plan.length} operation${plan.length === 1 ? '' : 's'} (nothing written):`);
+      lines.push(`  plan      ${n(planTotal)} operation${planTotal === 1 ? '' : 's'} (nothing written):`);
       lines.push(`    ${'kind'.padEnd(11)} ${'uuid'.padEnd(36)} ${'user_key'.padEnd(24)} ${'operation'.padEnd(10)} ${'validity'.padEnd(23)} changed`);
       for (const c of plan.slice(0, 40)) {
         const v = c.validity ? `${c.validity.from ?? '-∞'}..${c.validity.to ?? '∞'}` : '';
         lines.push(`    ${c.kind.padEnd(11)} ${c.uuid.padEnd(36)} ${(c.user_key ?? '').slice(0, 24).padEnd(24)} ${c.operation.padEnd(10)} ${v.padEnd(23)} ${(c.changed ?? []).join(', ')}`);
       }
-      if (plan.length > 40) lines.push(`    … ${plan.length - 40} more in the report (--report FILE.json)`);
+      if (planTotal > 40) lines.push(`    … ${n(planTotal - 40)} more${planTotal > plan.length ? ` (the report keeps the first ${n(plan.length)})` : ''} in the report (--report FILE.json)`);
     }
     const t = report.totals;
     if (t.http_requests !== undefined) lines.push(`  MO        ${n(t.http_requests ?? 0)} requests, ${n(t.mutations ?? 0)} mutations, ${n(t.retries ?? 0)} retries`);

@@ -30,6 +30,8 @@ export interface EmulatorOptions {
   /** Default 300. */
   tokenLifetimeSeconds?: number;
   faults?: FaultOptions;
+  /** SQLite page cache in MiB; default 128 (the embedded emulator of a run uses less, `src/mo/connect.ts`). */
+  cacheMb?: number;
 }
 
 export interface RunningEmulator {
@@ -97,7 +99,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const realm = opts.realm ?? 'mo';
   const clientId = opts.clientId ?? DEFAULT_CLIENT_ID;
   const clientSecret = opts.clientSecret ?? randomBytes(24).toString('base64url');
-  const store = new Store(opts.dbPath);
+  const store = new Store(opts.dbPath, opts.cacheMb === undefined ? {} : { cacheMb: opts.cacheMb });
   const metrics = new Metrics();
   const faults = new FaultInjector(opts.faults);
   const tokens = new TokenIssuer(clientId, clientSecret, opts.tokenLifetimeSeconds ?? 300);

@@ -64,12 +64,12 @@ export class Store {
   readonly db: Database.Database;
   private readonly stmt;
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, { cacheMb = 128 }: { cacheMb?: number } = {}) {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     // uuid keys scatter writes over the B-trees: keep the hot pages in memory
-    this.db.pragma('cache_size = -131072');
+    this.db.pragma(`cache_size = -${Math.max(1, Math.round(cacheMb * 1024))}`);
     this.db.pragma('temp_store = MEMORY');
     this.db.pragma('journal_size_limit = 67108864');
     // checkpoint every 64 MiB of WAL instead of every 4 MiB: a batch of writes dirties hundreds of

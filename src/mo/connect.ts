@@ -12,6 +12,9 @@ export interface RunMo {
   embedded?: { url: string; dbPath: string };
 }
 
+/** SQLite page cache of the embedded emulator (MiB); docs/performance.md has the measurement. */
+export const EMBEDDED_CACHE_MB = 32;
+
 export function connectMo(ctx: StepContext): Promise<RunMo> {
   return ctx.shared<RunMo & { stop?: () => Promise<void> }>(
     'mo',
@@ -28,7 +31,8 @@ export function connectMo(ctx: StepContext): Promise<RunMo> {
       }
       const { startEmulator } = await import('../mo-emulator/server.ts');
       const dbPath = path.join(ctx.run.stateDir, 'mo.sqlite');
-      const mo = await startEmulator({ dbPath, port: 0 });
+      // it shares the importer's process: a smaller page cache than the standalone emulator's 128 MiB
+      const mo = await startEmulator({ dbPath, port: 0, cacheMb: EMBEDDED_CACHE_MB });
       const client = new MoClient(moClientOptionsFromSettings(ctx.settings, { url: mo.url, authServer: mo.authServer, realm: mo.realm, clientId: mo.clientId, clientSecret: mo.clientSecret, onEvent }));
       ctx.log.debug(`embedded MO at ${mo.url}, database ${dbPath}`);
       ctx.report.mo = { url: mo.url, embedded: true, database: dbPath };
