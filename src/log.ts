@@ -6,7 +6,11 @@ const secrets = new Set<string>();
 
 /** Register a secret value (FTP password, MO client secret, DAR token): it is never printed. */
 export function addSecret(value: string | undefined | null) {
-  if (value && value.length >= 3) secrets.add(value);
+  if (!value || value.length < 3) return;
+  secrets.add(value);
+  // as it appears inside JSON (logs, journal, report) when it holds " or \\
+  const escaped = JSON.stringify(value).slice(1, -1);
+  if (escaped !== value) secrets.add(escaped);
 }
 
 // A CPR number: 6 date digits (DDMMYY, plausible day and month), optional dash, 4 digits, not part of a longer number or a uuid.

@@ -67,11 +67,16 @@ test('CSV problems name file, line and column', () => {
   const ok = parseCsvText('\uFEFFA;B\r\n"x;y";2\r\n\r\n4;5\r\n', 'X.csv');
   assert.equal(ok.header, ['A', 'B']);
   assert.equal(ok.rows.map((r) => [r.line, r.values]), [[2, ['x;y', '2']], [4, ['4', '5']]]);
+  // quoted line breaks (CRLF and a lone CR) and an empty line do not shift later line numbers
+  const multi = parseCsvText('A;B\r\n1;"x\r\ny"\r\n\r\n2;3\r\n3;"p\rq"\r\n4;5\r\nø;"æ\nå"\r\n5;6', 'X.csv');
+  assert.equal(multi.rows.map((r) => r.line), [2, 5, 6, 7, 8, 10]);
 });
 
 test('redaction: secrets, URL credentials, token parameters, CPR numbers', () => {
   addSecret('s3cr3t-value');
   assert.is(redact('pw s3cr3t-value here'), 'pw *** here');
+  addSecret('quo"te\\back');
+  assert.is(redact(JSON.stringify({ p: 'x quo"te\\back y' })), '{"p":"x *** y"}');
   assert.is(redact('ftp://user:pw@host/x'), 'ftp://user:***@host/x');
   assert.is(redact('GET /vask/?token=abc&adresse=x'), 'GET /vask/?token=***&adresse=x');
   assert.is(maskCpr('cpr 0708722608 and 070872-2608'), 'cpr 070872xxxx and 070872xxxx');

@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { planTimeline, type TimedFields } from '../src/plan/timeline.ts';
+import { planObject } from '../src/plan/operations.ts';
 
 const p = (from: string | null, to: string | null, name: string, extra: Record<string, string | null> = {}): TimedFields => ({ from, to, fields: { name, ...extra } });
 
@@ -53,6 +54,28 @@ test('neighbouring changed segments with the same values become one update', () 
   const ops = planTimeline([p('2020-01-01', null, 'Z')], null, actual);
   assert.equal(ops.length, 1);
   assert.equal(ops[0]!.validity, { from: '2020-01-01', to: null });
+});
+
+test('a past without a start in MO is never "ended before X" by a terminate that would end the future', () => {
+  const ops = planTimeline([p('1980-01-01', null, 'A')], null, [p(null, '2020-01-01', 'A'), p('2020-01-01', null, 'A')]);
+  assert.equal(ops, []);
+});
+
+test('an object that changes and ends in one run: the update goes forward, the termination to the ending phase', () => {
+  const src = { file: 'Org_ret.csv', line: 2 };
+  const plan = planObject(
+    { kind: 'org_unit', uuid: '11111111-1111-1111-1111-111111111111', window: { from: '2024-07-01' }, periods: [{ from: '2024-07-01', to: '2024-09-01', fields: { name: 'B', user_key: 'U' }, source: src }] },
+    [{ from: '2020-01-01', to: null, fields: { name: 'A', user_key: 'U' } }],
+  )!;
+  assert.equal(plan.forward!.group.mutations.map((m) => m.name), ['org_unit_update']);
+  assert.equal(plan.ending!.group.mutations.map((m) => [m.name, m.input.to]), [['org_unit_terminate', '2024-09-01']]);
+  assert.equal(plan.ending!.changes.map((c) => c.operation), ['terminate']);
+});
+
+test('employees are never terminated', () => {
+  const src = { file: 'Pers_nye.csv', line: 2 };
+  const plan = planObject({ kind: 'employee', uuid: '22222222-2222-2222-2222-222222222222', window: { from: null }, periods: [{ from: '1980-01-01', to: '2030-01-01', fields: { given_name: 'A', surname: 'B' }, source: src }] }, [{ from: '1980-01-01', to: null, fields: { given_name: 'A', surname: 'B' } }]);
+  assert.is(plan, null);
 });
 
 test.run();

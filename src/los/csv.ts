@@ -80,9 +80,11 @@ export function parseCsvText(text: string, file: string): CsvTable {
   const problem = (line: number, column: number, field: string, message: string): InputProblem => ({ file, line, column, field, message });
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (!text.trim()) throw new InputError([problem(1, 1, 'header', 'the file is empty: a LOS file has at least a header line')]);
-  let records: { record: string[]; info: { lines: number } }[];
+  // parse bytes, not text: info.bytes (where each record ends) then locates every record's first line exactly
+  const bytes = Buffer.from(text, 'utf8');
+  let records: { record: string[]; info: { lines: number; bytes: number } }[];
   try {
-    records = parse(text, { delimiter: ';', info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 }) as never;
+    records = parse(bytes, { delimiter: ';', info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: 1 << 20 }) as never;
   } catch (e) {
     const err = e as Error & { code?: string; lines?: number; column?: number | string; index?: number };
     const line = err.lines ?? 1;
@@ -103,11 +105,14 @@ export function parseCsvText(text: string, file: string): CsvTable {
     else seen.set(key, i);
   });
   const rows: CsvRow[] = [];
+  // a record starts where the previous one ended (info.bytes), after any empty lines; its line is
+  // one more than the line feeds before it (counted once, incrementally: linear in the file)
+  let pos = head!.info.bytes, counted = 0, newlines = 0;
   for (const r of body) {
-    // info.lines is the line the record ends on; quoted values may span lines
-    let inner = 0;
-    for (const v of r.record) if (v.includes('\n')) inner += v.split('\n').length - 1;
-    const line = r.info.lines - inner;
+    while (pos < bytes.length && (bytes[pos] === 0x0a || bytes[pos] === 0x0d)) pos++;
+    for (; counted < pos; counted++) if (bytes[counted] === 0x0a) newlines++;
+    const line = newlines + 1;
+    pos = r.info.bytes;
     if (r.record.length !== header.length) {
       problems.push(problem(line, Math.min(r.record.length, header.length) + 1, header[Math.min(r.record.length, header.length - 1)] ?? 'csv', `expected ${header.length} fields, found ${r.record.length}${r.record.length < header.length ? ' (truncated line?)' : ''}`));
       continue;

@@ -2,7 +2,7 @@
 import type { MoClient } from '../mo/client.ts';
 import { KINDS, type Kind } from '../mo/kinds.ts';
 import { readTimelines } from '../mo/read.ts';
-import { planObject, type ObjectPlan } from './operations.ts';
+import { planObject, type ObjectPlan, type PlanPart } from './operations.ts';
 import type { Phase } from './classes.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 import { InputError } from '../errors.ts';
@@ -79,31 +79,31 @@ export async function planObjects(client: MoClient, objects: DesiredObject[], ex
   );
   const order = (Object.keys(KINDS) as Kind[]).sort((a, b) => KINDS[a].rank - KINDS[b].rank);
   const phases: Phase[] = [];
-  const phase = (label: string, items: ObjectPlan[]) => {
+  const phase = (label: string, items: PlanPart[]) => {
     if (items.length) phases.push({ label, groups: items.map((p) => p.group), changes: items.flatMap((p) => p.changes) });
   };
   const unitDepth = depths(byKind.get('org_unit') ?? []);
   /** org units in layers of equal depth: parents first (creating), or children first (ending) */
-  const unitLayers = (items: { object: DesiredObject; plan: ObjectPlan }[], label: string, parentsFirst: boolean) => {
-    const layers = new Map<number, ObjectPlan[]>();
+  const unitLayers = (items: { object: DesiredObject; part: PlanPart }[], label: string, parentsFirst: boolean) => {
+    const layers = new Map<number, PlanPart[]>();
     for (const x of items) {
       const d = unitDepth.get(x.object.uuid) ?? 0;
       const layer = layers.get(d);
-      if (layer) layer.push(x.plan);
-      else layers.set(d, [x.plan]);
+      if (layer) layer.push(x.part);
+      else layers.set(d, [x.part]);
     }
     for (const d of [...layers.keys()].sort((a, b) => (parentsFirst ? a - b : b - a))) phase(`${label} (level ${d + 1})`, layers.get(d)!);
   };
   for (const kind of order) {
-    const items = (plans.get(kind) ?? []).filter((x) => !x.plan.terminateOnly);
+    const items = (plans.get(kind) ?? []).flatMap((x) => (x.plan.forward ? [{ object: x.object, part: x.plan.forward }] : []));
     if (kind === 'org_unit') unitLayers(items, 'org units', true);
-    else phase(KINDS[kind].query, items.map((x) => x.plan));
+    else phase(KINDS[kind].query, items.map((x) => x.part));
   }
   // terminations last: roles before units, children before parents
   for (const kind of [...order].reverse()) {
-    const items = (plans.get(kind) ?? []).filter((x) => x.plan.terminateOnly);
+    const items = (plans.get(kind) ?? []).flatMap((x) => (x.plan.ending ? [{ object: x.object, part: x.plan.ending }] : []));
     if (kind === 'org_unit') unitLayers(items, 'ending org units', false);
-    else phase(`ending ${KINDS[kind].query}`, items.map((x) => x.plan));
+    else phase(`ending ${KINDS[kind].query}`, items.map((x) => x.part));
   }
   return { phases };
 }

@@ -18,11 +18,20 @@ export interface PlannedChange {
   line?: number;
 }
 
-export interface ObjectPlan {
+/** One object's mutations for one phase, with the readable changes. */
+export interface PlanPart {
   group: MutationGroup;
   changes: PlannedChange[];
-  /** only terminations: written after everything else, children first */
-  terminateOnly: boolean;
+}
+
+/**
+ * An object's plan in two parts: creates and updates (written parents first), and terminations
+ * (written after everything else, roles before units and children before parents, since MO
+ * refuses to end a unit that still has active children or roles). The two cover disjoint windows.
+ */
+export interface ObjectPlan {
+  forward: PlanPart | null;
+  ending: PlanPart | null;
 }
 
 const validity = (v: Span) => ({ from: v.from, to: v.to });
@@ -45,14 +54,22 @@ export function mutationsFor(kind: Kind, uuid: string, ops: TimelineOp[]) {
 export function planObject(object: DesiredObject, actual: TimedFields[] | null): ObjectPlan | null {
   const kind = object.kind as Kind;
   const spec = KINDS[kind];
-  const ops = planTimeline(object.periods as TimedFields[], object.window.from, actual, { nullable: spec.nullable });
+  let ops = planTimeline(object.periods as TimedFields[], object.window.from, actual, { nullable: spec.nullable });
+  // a kind MO cannot terminate (employees) keeps what MO has outside the desired periods
+  if (!spec.terminate) ops = ops.filter((o) => o.op !== 'terminate');
   if (!ops.length) return null;
   const first = object.periods[0];
   const ref: ObjectRef = { kind, uuid: object.uuid, user_key: (first?.fields.user_key as string | undefined) ?? undefined, file: first?.source.file, line: first?.source.line };
-  const changes = ops.map((op): PlannedChange => ({
-    kind, uuid: object.uuid, user_key: ref.user_key, operation: op.op, validity: op.validity,
-    changed: op.op === 'update' ? op.changed : op.op === 'create' ? Object.keys(op.fields).filter((k) => op.fields[k] !== null) : undefined,
-    file: ref.file, line: ref.line,
-  }));
-  return { group: { ref, mutations: mutationsFor(kind, object.uuid, ops) }, changes, terminateOnly: ops.every((o) => o.op === 'terminate') };
+  const part = (list: TimelineOp[]): PlanPart | null =>
+    list.length
+      ? {
+          group: { ref, mutations: mutationsFor(kind, object.uuid, list) },
+          changes: list.map((op): PlannedChange => ({
+            kind, uuid: object.uuid, user_key: ref.user_key, operation: op.op, validity: op.validity,
+            changed: op.op === 'update' ? op.changed : op.op === 'create' ? Object.keys(op.fields).filter((k) => op.fields[k] !== null) : undefined,
+            file: ref.file, line: ref.line,
+          })),
+        }
+      : null;
+  return { forward: part(ops.filter((o) => o.op !== 'terminate')), ending: part(ops.filter((o) => o.op === 'terminate')) };
 }

@@ -104,7 +104,11 @@ export function planTimeline(desired: TimedFields[], windowFrom: string | null, 
   const ops: TimelineOp[] = [];
   for (const r of runs) {
     if (r.action === 'set') ops.push({ op: 'update', validity: { from: day(r.from), to: day(r.to) }, fields: r.fields!, changed: r.changed ?? [] });
-    else if (r.action === 'clear') ops.push({ op: 'terminate', validity: r.to === MAX ? { from: null, to: day(r.from) } : { from: day(r.from), to: day(r.to) } });
+    else if (r.action === 'clear') {
+      if (r.to === MAX) ops.push({ op: 'terminate', validity: { from: null, to: day(r.from) } }); // inactive from r.from on
+      else if (r.from !== MIN) ops.push({ op: 'terminate', validity: { from: day(r.from), to: day(r.to) } }); // cut [from, to)
+      // MO cannot end an object "before X" when its validity has no start; that past is left as it is
+    }
   }
   return ops;
 }
