@@ -2,13 +2,12 @@
  * Leder_nye / Leder_ret / Leder_luk files → checked manager rows (pure, apart from reading the
  * given files), with their references to org units, classes and persons (by CPR).
  */
-import { InputError, type InputProblem } from '../errors.ts';
 import type { ManagersMapping } from '../../schemas/mapping.schema.ts';
 import type { LederRow } from '../../schemas/parse-managers.schema.ts';
 import type { Reference } from '../../schemas/parse-persons.schema.ts';
 import type { Encoding } from './csv.ts';
 import type { ValueType } from './values.ts';
-import { checkSectionTypes, dateOfFile, maskedCpr, problemAt, readSection, referenceAt, sortProblems, type InputFile } from './persons.ts';
+import { checkSectionTypes, maskedCpr, readRowFiles, referenceAt, type InputFile } from './persons.ts';
 
 export const MANAGER_TYPES: Record<string, ValueType> = { org_unit: 'uuid', cpr: 'cpr', manager_type: 'uuid', manager_level: 'uuid', responsibility: 'uuid' };
 export const ENDED_MANAGER_TYPES: Record<string, ValueType> = { org_unit: 'uuid', cpr: 'cpr' };
@@ -27,34 +26,19 @@ export interface ParsedManagers {
 export function parseManagerFiles(files: InputFile[], mapping: ManagersMapping, encoding: Encoding, mappingName = 'managers mapping'): ParsedManagers {
   checkSectionTypes(mappingName, 'managers', mapping.managers, MANAGER_TYPES);
   checkSectionTypes(mappingName, 'ended', mapping.ended, ENDED_MANAGER_TYPES);
-  const problems: InputProblem[] = [];
   const rows: LederRow[] = [];
   const references: Reference[] = [];
-  const unmapped: ParsedManagers['unmapped'] = [];
-  const used: string[] = [];
-  let count = 0;
-
-  for (const f of files) {
-    if (!(MANAGER_KINDS as readonly string[]).includes(f.kind)) continue;
-    used.push(f.name);
-    const date = dateOfFile(f);
-    const ended = f.kind === 'Leder_luk';
-    const mapped = readSection<ManagerValues>(f, encoding, ended ? mapping.ended : mapping.managers, ended ? ENDED_MANAGER_TYPES : MANAGER_TYPES, problems);
-    if (!mapped) continue;
-    count += mapped.table.rows.length;
-    if (mapped.unmapped.length) unmapped.push({ file: f.name, columns: mapped.unmapped });
-    const { plan } = mapped;
-    const seen = new Map<string, number>();
-    for (const { line, value: v } of mapped.rows) {
-      const key = `${v.org_unit}/${v.cpr}`;
-      if (seen.has(key)) {
-        problems.push(problemAt(f.name, line, plan, 'cpr', `the manager role of CPR ${maskedCpr(v.cpr)} in unit ${v.org_unit} is also on line ${seen.get(key)}`));
-        continue;
-      }
-      seen.set(key, line);
+  const read = readRowFiles<ManagerValues>(files, encoding, {
+    kinds: MANAGER_KINDS,
+    endedKind: 'Leder_luk',
+    main: { section: mapping.managers, types: MANAGER_TYPES },
+    ended: { section: mapping.ended, types: ENDED_MANAGER_TYPES },
+    key: (v) => `${v.org_unit}/${v.cpr}`,
+    duplicate: (v, earlier) => ({ field: 'cpr', message: `the manager role of CPR ${maskedCpr(v.cpr)} in unit ${v.org_unit} is also on line ${earlier}` }),
+    row({ file: f, date, line, plan, ended, values: v }) {
       if (ended) {
         rows.push({ kind: 'Leder_luk', file: f.name, date, line, org_unit: v.org_unit, cpr: v.cpr });
-        continue;
+        return;
       }
       rows.push({
         kind: f.kind as 'Leder_nye' | 'Leder_ret', file: f.name, date, line,
@@ -67,8 +51,7 @@ export function parseManagerFiles(files: InputFile[], mapping: ManagersMapping, 
         referenceAt('class', f.name, line, plan, 'manager_level', { uuid: v.manager_level, facet: 'manager_level' }),
         referenceAt('class', f.name, line, plan, 'responsibility', { uuid: v.responsibility, facet: 'responsibility' }),
       );
-    }
-  }
-  if (problems.length) throw new InputError(sortProblems(problems, used));
-  return { rows, references, count, files: used, unmapped };
+    },
+  });
+  return { rows, references, ...read };
 }

@@ -98,6 +98,60 @@ export function referenceAt(kind: Reference['kind'], file: string, line: number,
   return { kind, ...value, file, line, ...columnOf(plan, field) };
 }
 
+/** What differs between the Pers and the Leder files for `readRowFiles`. */
+export interface RowFilesSpec<V> {
+  /** the file kinds read, e.g. Pers_nye, Pers_ret, Pers_luk */
+  kinds: readonly string[];
+  /** the kind whose rows end objects (read through `ended`) */
+  endedKind: string;
+  main: { section: Section; types: Record<string, ValueType> };
+  ended: { section: Section; types: Record<string, ValueType> };
+  /** a row that must be unique within its file, and the problem when it is not */
+  key(v: V): string;
+  duplicate(v: V, earlierLine: number): { field: string; message: string };
+  /** one checked row: add rows, references or problems */
+  row(r: { file: InputFile; date: string; line: number; plan: FieldPlan[]; ended: boolean; values: V; problem(field: string, message: string): void }): void;
+}
+
+/**
+ * Read the files of `spec.kinds` (in the given order) through their mapping section, check that
+ * each row's key is unique in its file, and hand every valid row to `spec.row`. Collects the
+ * problems of every file and throws one InputError (CPRs masked) at the end.
+ */
+export function readRowFiles<V>(files: InputFile[], encoding: Encoding, spec: RowFilesSpec<V>) {
+  const problems: InputProblem[] = [];
+  const unmapped: { file: string; columns: string[] }[] = [];
+  const used: string[] = [];
+  let count = 0;
+  for (const f of files) {
+    if (!spec.kinds.includes(f.kind)) continue;
+    used.push(f.name);
+    const date = dateOfFile(f);
+    const ended = f.kind === spec.endedKind;
+    const { section, types } = ended ? spec.ended : spec.main;
+    const mapped = readSection<V>(f, encoding, section, types, problems);
+    if (!mapped) continue;
+    count += mapped.table.rows.length;
+    if (mapped.unmapped.length) unmapped.push({ file: f.name, columns: mapped.unmapped });
+    const { plan } = mapped;
+    const seen = new Map<string, number>();
+    for (const { line, value } of mapped.rows) {
+      const problem = (field: string, message: string) => problems.push(problemAt(f.name, line, plan, field, message));
+      const key = spec.key(value);
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        const d = spec.duplicate(value, earlier);
+        problem(d.field, d.message);
+        continue;
+      }
+      seen.set(key, line);
+      spec.row({ file: f, date, line, plan, ended, values: value, problem });
+    }
+  }
+  if (problems.length) throw new InputError(sortProblems(problems, used));
+  return { count, files: used, unmapped };
+}
+
 export const ENGAGEMENT_TYPES: Record<string, ValueType> = {
   engagement: 'uuid', user_key: 'string', cpr: 'cpr', name: 'string', start: 'date', end: 'date', email: 'string',
   primary: 'yesno', org_unit: 'uuid', engagement_type: 'uuid', job_function: 'uuid', azid: 'string',
@@ -127,34 +181,19 @@ export interface ParsedPersons {
 export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, encoding: Encoding, mappingName = 'persons mapping'): ParsedPersons {
   checkSectionTypes(mappingName, 'engagements', mapping.engagements, ENGAGEMENT_TYPES);
   checkSectionTypes(mappingName, 'ended', mapping.ended, ENDED_ENGAGEMENT_TYPES);
-  const problems: InputProblem[] = [];
   const rows: PersonRow[] = [];
   const references: Reference[] = [];
-  const unmapped: ParsedPersons['unmapped'] = [];
-  const used: string[] = [];
-  let count = 0;
-
-  for (const f of files) {
-    if (!(PERSON_KINDS as readonly string[]).includes(f.kind)) continue;
-    used.push(f.name);
-    const date = dateOfFile(f);
-    const ended = f.kind === 'Pers_luk';
-    const mapped = readSection<EngagementValues>(f, encoding, ended ? mapping.ended : mapping.engagements, ended ? ENDED_ENGAGEMENT_TYPES : ENGAGEMENT_TYPES, problems);
-    if (!mapped) continue;
-    count += mapped.table.rows.length;
-    if (mapped.unmapped.length) unmapped.push({ file: f.name, columns: mapped.unmapped });
-    const { plan } = mapped;
-    const seen = new Map<string, number>();
-    for (const { line, value: v } of mapped.rows) {
-      const problem = (field: string, message: string) => problems.push(problemAt(f.name, line, plan, field, message));
-      if (seen.has(v.engagement)) {
-        problem('engagement', `engagement ${v.engagement} is also on line ${seen.get(v.engagement)}`);
-        continue;
-      }
-      seen.set(v.engagement, line);
+  const read = readRowFiles<EngagementValues>(files, encoding, {
+    kinds: PERSON_KINDS,
+    endedKind: 'Pers_luk',
+    main: { section: mapping.engagements, types: ENGAGEMENT_TYPES },
+    ended: { section: mapping.ended, types: ENDED_ENGAGEMENT_TYPES },
+    key: (v) => v.engagement,
+    duplicate: (v, earlier) => ({ field: 'engagement', message: `engagement ${v.engagement} is also on line ${earlier}` }),
+    row({ file: f, date, line, plan, ended, values: v, problem }) {
       if (ended) {
         rows.push({ kind: 'Pers_luk', file: f.name, date, line, engagement: v.engagement, cpr: v.cpr });
-        continue;
+        return;
       }
       let ok = true;
       if (v.end < v.start) {
@@ -167,7 +206,7 @@ export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, en
         ok = false;
       }
       const name = splitName(v.name);
-      if (!ok) continue;
+      if (!ok) return;
       const row: EngagementRow = {
         kind: f.kind as EngagementRow['kind'], file: f.name, date, line,
         engagement: v.engagement, user_key: v.user_key ?? null, cpr: v.cpr, ...name,
@@ -180,8 +219,7 @@ export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, en
         referenceAt('class', f.name, line, plan, 'engagement_type', { uuid: v.engagement_type, facet: 'engagement_type' }),
         referenceAt('class', f.name, line, plan, 'job_function', { uuid: v.job_function, facet: 'engagement_job_function' }),
       );
-    }
-  }
-  if (problems.length) throw new InputError(sortProblems(problems, used));
-  return { rows, references, count, files: used, unmapped };
+    },
+  });
+  return { rows, references, ...read };
 }
