@@ -75,6 +75,7 @@ function fakeCtx(stateDir: string, opts: { dryRun?: boolean; source?: string; fa
       } as unknown as T;
     },
     checkInterrupted: () => {},
+    time: (_phase, fn) => fn(),
   };
   return { ctx, logs, report, counts };
 }

@@ -8,6 +8,8 @@ export interface StepReport {
   duration_ms: number;
   /** of duration_ms: checking the step's input and output against its schemas */
   validation_ms?: number;
+  /** of duration_ms: the named parts the step timed with ctx.time (e.g. upload: read, plan, write) */
+  phases_ms?: Record<string, number>;
   /** resident set of the process when the step ended (KiB) */
   rss_kb?: number;
   counts: Record<string, number>;

@@ -248,6 +248,17 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           progress,
           signal: abort.signal,
           checkInterrupted: () => { if (abort.signal.aborted) throw abort.signal.reason; },
+          time: (phase, fn) => {
+            const t = performance.now();
+            const add = () => {
+              const phases = (stepReport.phases_ms ??= {});
+              phases[phase] = (phases[phase] ?? 0) + Math.round(performance.now() - t);
+            };
+            const result = fn();
+            if (result instanceof Promise) return result.finally(add) as typeof result;
+            add();
+            return result;
+          },
           shared: (key, create, close) => shared.get(key, create, close),
           each: async (items, title, fn) => {
             await task.newListr(items.map((item) => ({

@@ -47,6 +47,11 @@ export interface StepContext {
   shared<T>(key: string, create: () => Promise<T>, close?: (value: T) => Promise<void>): Promise<T>;
   /** Throw InterruptedError if Ctrl-C was pressed. */
   checkInterrupted(): void;
+  /**
+   * Run `fn` and add its wall time to the step report's `phases_ms[phase]` (e.g. the upload step's
+   * "read" from MO versus its pure "plan"): what the bench and operators see of a step's parts.
+   */
+  time<T>(phase: string, fn: () => T): T;
 }
 
 export interface StepSchemas {
