@@ -42,7 +42,7 @@ export class Report {
   errors: InputProblem[] = [];
   failure?: string;
   /** Which MO the run talked to. */
-  mo?: { url: string; embedded: boolean; database?: string };
+  mo?: { url: string; embedded: boolean; database?: string; /** the embedded emulator's process: its peak RSS (KiB) */ peak_rss_kb?: number };
   /** The planned changes (dry-run and real runs): the first 1,000 (steps/upload.ts PLAN_KEPT); not in the journal. */
   plan?: unknown[];
   /** How many changes were planned in all (`plan` may hold only the first of them). */

@@ -1,16 +1,36 @@
-/** One ajv instance for the whole program: schemas are compiled once and cached by identity. */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+/**
+ * The program's ajv instances: schemas are compiled once and cached by identity. Valid data (the
+ * usual case: 100,000s of rows between steps) is checked by a validator that stops at the first
+ * error; only invalid data is checked again by the all-errors validator, for the messages.
+ */
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
-export const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, useDefaults: true });
-addFormats.default(ajv, ['uuid', 'date', 'date-time', 'uri']);
-ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+function makeAjv(options: Options): Ajv {
+  const a = new Ajv({ strict: true, allowUnionTypes: true, useDefaults: true, ...options });
+  addFormats.default(a, ['uuid', 'date', 'date-time', 'uri']);
+  a.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+  return a;
+}
+
+/** Reports every error (for messages). */
+export const ajv = makeAjv({ allErrors: true });
+/** Stops at the first error: the fast check of valid data. */
+const firstError = makeAjv({ allErrors: false });
 
 const compiled = new WeakMap<object, ValidateFunction>();
+const compiledFast = new WeakMap<object, ValidateFunction>();
 
+/** The all-errors validator of `schema`. */
 export function validator(schema: object): ValidateFunction {
   let fn = compiled.get(schema);
   if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
+  return fn;
+}
+
+function fastValidator(schema: object): ValidateFunction {
+  let fn = compiledFast.get(schema);
+  if (!fn) compiledFast.set(schema, (fn = firstError.compile(schema)));
   return fn;
 }
 
@@ -38,23 +58,24 @@ function describe(error: ErrorObject): string {
 /** Says whether `value` is already known to be valid against `schema` (see `check`). */
 export type Trusted = (value: object, schema: object) => boolean;
 
-const shells = new WeakMap<object, Map<string, ValidateFunction>>();
+const shells = new WeakMap<object, Map<string, object>>();
 
 /**
- * The validator of an object schema with the given properties' schemas replaced by `true`: used
- * for data whose values at those properties were already validated against those very schemas.
+ * An object schema with the given properties' schemas replaced by `true` (one object per schema and
+ * set of properties, so its validators are compiled once): used for data whose values at those
+ * properties were already validated against those very schemas.
  */
-function shellValidator(schema: Record<string, unknown>, skip: string[]): ValidateFunction {
+function shellSchema(schema: Record<string, unknown>, skip: string[]): object {
   let byKeys = shells.get(schema);
   if (!byKeys) shells.set(schema, (byKeys = new Map()));
   const key = skip.join('\0');
-  let fn = byKeys.get(key);
-  if (!fn) {
+  let shell = byKeys.get(key);
+  if (!shell) {
     const properties = { ...(schema.properties as Record<string, unknown>) };
     for (const k of skip) properties[k] = true;
-    byKeys.set(key, (fn = ajv.compile({ ...schema, properties })));
+    byKeys.set(key, (shell = { ...schema, properties }));
   }
-  return fn;
+  return shell;
 }
 
 /** The top-level properties of `data` that `trusted` vouches for (their schema is an object in `schema.properties`). */
@@ -77,8 +98,10 @@ function trustedProperties(schema: object, data: unknown, trusted: Trusted | und
  */
 export function check(schema: object, data: unknown, trusted?: Trusted): SchemaViolation[] {
   const skip = trustedProperties(schema, data, trusted);
-  const fn = skip.length ? shellValidator(schema as Record<string, unknown>, skip) : validator(schema);
-  if (fn(data)) return [];
+  const effective = skip.length ? shellSchema(schema as Record<string, unknown>, skip) : schema;
+  if (fastValidator(effective)(data)) return [];
+  const fn = validator(effective);
+  if (fn(data)) return []; // not expected: both validators implement the same schema
   const errors = (fn.errors ?? []).filter((e) => e.keyword !== 'if' && !(e.keyword === 'anyOf' || e.keyword === 'oneOf'));
   const seen = new Set<string>();
   return (errors.length ? errors : fn.errors ?? []).flatMap((e) => {

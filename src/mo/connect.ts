@@ -1,7 +1,8 @@
 /**
- * The run's MO: a real MO when `mo_url` is set, otherwise the embedded emulator started
- * in-process on a free loopback port with its database in the state folder. Either way the
- * importer talks to it over HTTP through the same client.
+ * The run's MO: a real MO when `mo_url` is set, otherwise the embedded emulator, started for the
+ * run as a child process (src/mo-emulator/process.ts) on a free loopback port with its database
+ * in the state folder, and stopped with it. Either way the importer talks to it over HTTP through
+ * the same client.
  */
 import path from 'node:path';
 import type { StepContext } from '../engine/step.ts';
@@ -9,11 +10,8 @@ import { MoClient, moClientOptionsFromSettings } from './client.ts';
 
 export interface RunMo {
   client: MoClient;
-  embedded?: { url: string; dbPath: string };
+  embedded?: { url: string; dbPath: string; pid: number };
 }
-
-/** SQLite page cache of the embedded emulator (MiB); docs/performance.md has the measurement. */
-export const EMBEDDED_CACHE_MB = 32;
 
 export function connectMo(ctx: StepContext): Promise<RunMo> {
   return ctx.shared<RunMo & { stop?: () => Promise<void> }>(
@@ -29,14 +27,17 @@ export function connectMo(ctx: StepContext): Promise<RunMo> {
         ctx.report.mo = { url: client.endpoint, embedded: false };
         return { client };
       }
-      const { startEmulator } = await import('../mo-emulator/server.ts');
+      const { startEmulatorProcess } = await import('../mo-emulator/process.ts');
       const dbPath = path.join(ctx.run.stateDir, 'mo.sqlite');
-      // it shares the importer's process: a smaller page cache than the standalone emulator's 128 MiB
-      const mo = await startEmulator({ dbPath, port: 0, cacheMb: EMBEDDED_CACHE_MB });
+      const mo = await startEmulatorProcess({ dbPath });
       const client = new MoClient(moClientOptionsFromSettings(ctx.settings, { url: mo.url, authServer: mo.authServer, realm: mo.realm, clientId: mo.clientId, clientSecret: mo.clientSecret, onEvent }));
-      ctx.log.debug(`embedded MO at ${mo.url}, database ${dbPath}`);
-      ctx.report.mo = { url: mo.url, embedded: true, database: dbPath };
-      return { client, embedded: { url: mo.url, dbPath }, stop: () => mo.stop() };
+      ctx.log.debug(`embedded MO at ${mo.url} (process ${mo.pid}), database ${dbPath}`);
+      const report = (ctx.report.mo = { url: mo.url, embedded: true, database: dbPath } as NonNullable<typeof ctx.report.mo>);
+      return {
+        client,
+        embedded: { url: mo.url, dbPath, pid: mo.pid },
+        stop: async () => { report.peak_rss_kb = (await mo.stop()).peakRssKb; },
+      };
     },
     async (mo) => { await mo.stop?.(); },
   );
