@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { Listr, type ListrTaskWrapper, type ListrRendererValue } from 'listr2';
 import { ConfigError, EXIT, exitCodeOf, InputError, InterruptedError, Los2moError } from '../errors.ts';
 import { createLogger, redact, type Logger, type LogFormat } from '../log.ts';
@@ -201,6 +202,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 
     const outputs: Record<string, { outputs: unknown }> = {};
     const validated = new ValidatedOutputs();
+    const checkInputs = env.LOS2MO_CHECK_INPUTS === '1';
     const lastReader = lastReaders(workflow.steps);
     /** Drop the outputs no step from `index` on reads (a skipped step's are dropped by the next step that runs). */
     const release = (index: number) => {
@@ -234,7 +236,6 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
         release(index);
         let checkStarted = performance.now();
         const inputProblems = check(step.module.schemas.input as object, input, validated.trusted);
-        validated.expose(step);
         stepReport.validation_ms = Math.round(performance.now() - checkStarted);
         if (inputProblems.length) {
           throw new Los2moError(`step "${step.id}" (${step.uses}) got invalid input: ${inputProblems.map((v) => `input${v.pointer.replace(/\//g, '.').replace(/^\.$/, '')}: ${v.message} (got ${preview(v.value)})`).join('; ')}`);
@@ -275,12 +276,15 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           },
         };
         try {
+          // the step contract: a step never changes its input (validated.ts relies on it); checked on request
+          const before = checkInputs ? structuredClone(input) : undefined;
           const output = await step.module.run({ with: step.with as never, input: input as never, ctx });
+          if (checkInputs && !isDeepStrictEqual(before, input)) throw new Los2moError(`step "${step.id}" (${step.uses}) changed its input: a step must treat its input as read-only (LOS2MO_CHECK_INPUTS)`);
           ctx.checkInterrupted();
           checkStarted = performance.now();
           const outputProblems = check(step.module.schemas.output as object, output);
           stepReport.validation_ms += Math.round(performance.now() - checkStarted);
-          if (!outputProblems.length) validated.record(step.id, step.module.schemas.output as object, output);
+          if (!outputProblems.length) validated.record(step.module.schemas.output as object, output);
           if (outputProblems.length) {
             throw new Los2moError(`step "${step.id}" (${step.uses}) gave invalid output: ${outputProblems.slice(0, 5).map((v) => `${v.pointer}: ${v.message} (got ${preview(v.value)})`).join('; ')}`);
           }

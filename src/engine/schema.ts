@@ -61,44 +61,52 @@ export type Trusted = (value: object, schema: object) => boolean;
 const shells = new WeakMap<object, Map<string, object>>();
 
 /**
- * An object schema with the given properties' schemas replaced by `true` (one object per schema and
- * set of properties, so its validators are compiled once): used for data whose values at those
- * properties were already validated against those very schemas.
+ * `schema` with the sub-schemas at the given property paths replaced by `true` (one object per
+ * schema and set of paths, so its validators are compiled once): used for data whose values at
+ * those paths were already validated against those very schemas.
  */
-function shellSchema(schema: Record<string, unknown>, skip: string[]): object {
-  let byKeys = shells.get(schema);
-  if (!byKeys) shells.set(schema, (byKeys = new Map()));
-  const key = skip.join('\0');
-  let shell = byKeys.get(key);
+function shellSchema(schema: object, skip: string[][]): object {
+  let byPaths = shells.get(schema);
+  if (!byPaths) shells.set(schema, (byPaths = new Map()));
+  const key = skip.map((p) => p.join('\0')).join('\n');
+  let shell = byPaths.get(key);
   if (!shell) {
-    const properties = { ...(schema.properties as Record<string, unknown>) };
-    for (const k of skip) properties[k] = true;
-    byKeys.set(key, (shell = { ...schema, properties }));
+    const replace = (s: Record<string, unknown>, path: string[]): Record<string, unknown> => {
+      const [k, ...rest] = path as [string, ...string[]];
+      const properties = s.properties as Record<string, unknown>;
+      return { ...s, properties: { ...properties, [k]: rest.length ? replace(properties[k] as Record<string, unknown>, rest) : true } };
+    };
+    shell = skip.reduce((s, path) => replace(s, path), schema as Record<string, unknown>);
+    byPaths.set(key, shell);
   }
   return shell;
 }
 
-/** The top-level properties of `data` that `trusted` vouches for (their schema is an object in `schema.properties`). */
-function trustedProperties(schema: object, data: unknown, trusted: Trusted | undefined): string[] {
-  if (!trusted || !data || typeof data !== 'object' || Array.isArray(data)) return [];
+/**
+ * The property paths of `data` whose values `trusted` vouches for under the sub-schema at that
+ * path: through nested objects (`remerge.person_rows`), not into arrays.
+ */
+function trustedPaths(schema: object, data: unknown, trusted: Trusted | undefined, prefix: string[] = [], out: string[][] = []): string[][] {
+  if (!trusted || !data || typeof data !== 'object' || Array.isArray(data)) return out;
   const properties = (schema as { properties?: Record<string, unknown> }).properties;
-  if (!properties || typeof properties !== 'object') return [];
-  const out: string[] = [];
-  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
-    const sub = properties[k];
-    if (v && typeof v === 'object' && sub && typeof sub === 'object' && trusted(v, sub)) out.push(k);
+  if (!properties || typeof properties !== 'object') return out;
+  for (const k of Object.keys(data as Record<string, unknown>).sort()) {
+    const v = (data as Record<string, unknown>)[k], sub = properties[k];
+    if (!v || typeof v !== 'object' || !sub || typeof sub !== 'object') continue;
+    if (trusted(v, sub)) out.push([...prefix, k]);
+    else if (prefix.length < 4) trustedPaths(sub, v, trusted, [...prefix, k], out);
   }
-  return out.sort();
+  return out;
 }
 
 /**
  * Validate `data`; returns the violations (empty when valid). Mutates data with schema defaults.
- * `trusted`: top-level property values it vouches for (already validated against the identical
- * sub-schema, e.g. an earlier step's output, unchanged since) are not walked again.
+ * `trusted`: property values it vouches for (already validated against the same sub-schema, e.g.
+ * an earlier step's output: steps do not change their input) are not walked again.
  */
 export function check(schema: object, data: unknown, trusted?: Trusted): SchemaViolation[] {
-  const skip = trustedProperties(schema, data, trusted);
-  const effective = skip.length ? shellSchema(schema as Record<string, unknown>, skip) : schema;
+  const skip = trustedPaths(schema, data, trusted);
+  const effective = skip.length ? shellSchema(schema, skip) : schema;
   if (fastValidator(effective)(data)) return [];
   const fn = validator(effective);
   if (fn(data)) return []; // not expected: both validators implement the same schema

@@ -48,7 +48,8 @@ export function sandbox(prefix = 'los2mo-test-') {
 const baseEnv = () => {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(LOS_|MO_|CLIENT_|AUTH_|DAR_)/.test(k)) env[k] = v;
-  return { ...env, NO_COLOR: '1', CI: '1' };
+  // every CLI run of the tests checks the step contract: no step changes its input (src/engine/validated.ts)
+  return { ...env, NO_COLOR: '1', CI: '1', LOS2MO_CHECK_INPUTS: '1' };
 };
 
 export function cli(args: string[], env: Record<string, string> = {}, cwd = ROOT): CliResult {
