@@ -3,26 +3,33 @@
  * operations that make MO equal the delivery (whole timelines), and write them in dependency
  * order: the seed (organisation, facets, classes, IT systems), facets, classes, IT systems, org units (parents first), addresses, employees,
  * engagements, IT users, managers, then terminations (children before parents). Nothing is
- * written before every check has passed. A dry run prints the plan and writes nothing.
+ * written before every check has passed and every object is planned. A dry run prints the plan
+ * and writes nothing.
+ *
+ * The step report's `phases_ms` splits its time: references (checking them, with MO's answers),
+ * read (MO's current objects), plan (pure: desired objects and MO's timelines → phases) and write.
  */
-import { defineStep } from '../src/engine/step.ts';
+import { defineStep, type StepArgs, type StepContext } from '../src/engine/step.ts';
 import { uploadSchemas } from '../schemas/upload.schema.ts';
 import { connectMo } from '../src/mo/connect.ts';
-import { planClasses } from '../src/plan/classes.ts';
-import { planSeed } from '../src/plan/seed.ts';
+import type { MoClient } from '../src/mo/client.ts';
+import { planClasses, readClasses } from '../src/plan/classes.ts';
+import { planSeed, readSeed } from '../src/plan/seed.ts';
 import { ensureOrganisation } from '../src/mo/organisation.ts';
-import { planObjects, type Fallback } from '../src/plan/objects.ts';
-import { applyGroups, type Applied } from '../src/plan/apply.ts';
+import { checkExternalParents, groupByKind, planObjects, readObjects, type End, type Fallback } from '../src/plan/objects.ts';
+import { applyPhase, type Applied } from '../src/plan/apply.ts';
+import { firstChanges, type Phase } from '../src/plan/phase.ts';
 import { adoptItUsers, checkReferences, personsByCpr, remergeWithoutRows, repointPersons, withoutRows } from '../src/plan/references.ts';
 import { addOwnership } from '../src/state/ownership.ts';
 import { copenhagenDay } from '../src/time.ts';
 import { InputError, Los2moError, formatProblem } from '../src/errors.ts';
 import { loadSeed } from '../src/seed.ts';
-import type { PlannedChange } from '../src/plan/operations.ts';
 import type { DesiredObject } from '../schemas/desired.schema.ts';
 
 /** How many planned changes the run report keeps (`report.plan`); `report.plan_total` counts them all. */
 export const PLAN_KEPT = 1000;
+
+type Input = StepArgs<typeof uploadSchemas>['input'];
 
 export default defineStep({
   name: 'upload',
@@ -31,84 +38,139 @@ export default defineStep({
 })({
   async run({ input, ctx }) {
     const { client } = await connectMo(ctx);
-    const today = copenhagenDay(ctx.run.startedAt);
-    const applied: Applied = { failed: [], written: new Set() };
-    const changes: PlannedChange[] = [];
-    let skippedRows = 0;
-
-    // 1. persons already in MO keep their uuids; every reference must exist
-    ctx.progress.message('checking references');
-    const persons = input.persons;
-    let objects: DesiredObject[] = [...(input.units?.objects ?? []), ...(persons?.objects ?? [])];
-    let fallbacks: Fallback[] = persons?.fallbacks ?? [];
-    let ends = persons?.ends ?? [];
-    let cprToUuid = new Map<string, string>();
-    let repoint = new Map<string, string>();
-    if (persons) {
-      if (persons.persons.length) cprToUuid = await personsByCpr(client, persons.persons.map((p) => p.cpr));
-      repoint = new Map(persons.persons.filter((p) => cprToUuid.has(p.cpr) && cprToUuid.get(p.cpr) !== p.uuid).map((p) => [p.uuid, cprToUuid.get(p.cpr)!]));
-      objects = repointPersons(objects, repoint);
-      fallbacks = repointPersons(fallbacks.map((f) => ({ ...f, kind: f.kind as DesiredObject['kind'] })), repoint);
-    }
-    // the unit rows' classes (OrgEnhedsTypeUUID) and the Pers/Leder rows' units, classes and persons
-    const references = [...(input.units?.references ?? []), ...(persons?.references ?? [])];
-    if (references.length) {
-      const seed = loadSeed();
-      const known = {
-        units: new Set((input.units?.objects ?? []).filter((o) => o.kind === 'org_unit').map((o) => o.uuid)),
-        classes: new Map([...seed.classes.map((c) => [c.uuid, c.facet] as const), ...(input.classes?.classes ?? []).map((c) => [c.uuid, c.facet] as const)]),
-        persons: new Set((persons?.persons ?? []).filter((p) => p.employee).map((p) => p.cpr)),
-      };
-      const problems = await checkReferences(client, references, known, { cprToUuid });
-      if (problems.length) {
-        if (!ctx.run.flags.skipInvalidRows) throw new InputError(problems);
-        const rejected = new Set(problems.map((p) => `${p.file}:${p.line}`));
-        objects = withoutRows(persons?.remerge ? input.units?.objects ?? [] : objects, rejected);
-        if (persons?.remerge) {
-          // Pers/Leder rows: merged again without the rejected rows (the other rows of a person still count)
-          const again = await remergeWithoutRows(client, persons.remerge, rejected, known, { cprToUuid });
-          problems.push(...again.problems);
-          objects = [...objects, ...repointPersons(again.result.objects, repoint)];
-          fallbacks = repointPersons(again.result.fallbacks.map((f) => ({ ...f, kind: f.kind as DesiredObject['kind'] })), repoint);
-          ends = again.result.ends;
-        }
-        skippedRows = rejected.size;
-        for (const p of problems) ctx.report.warn(`skipped row: ${formatProblem(p)}`);
-        ctx.report.errors.push(...problems);
-      }
-    }
-
-    // 2. read MO and plan everything before writing anything
-    ctx.progress.message('reading MO');
-    objects = await adoptItUsers(client, objects); // an IT user the person already has is not created again
-    const seedPlan = input.seed ? await planSeed(client, input.seed, today) : null;
-    const classPlan = input.classes ? await planClasses(client, input.classes, ctx.run.stateDir, today, seedPlan?.facets) : null;
-    const objectPlan = objects.length
-      ? await planObjects(client, objects, input.units?.external_parents ?? [], { fallbacks, ends, warn: (m) => ctx.report.warn(m) })
-      : null;
-    ctx.progress.set('objects read', objects.length);
-
-    // 3. write in dependency order: the seed, then the delivery
-    if (input.seed) await ensureOrganisation(client, input.seed.municipality_code, ctx.run.dryRun);
-    for (const phase of [...(seedPlan?.phases ?? []), ...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])]) {
-      changes.push(...phase.changes);
-      await applyGroups(ctx, client, phase.groups, phase.changes, applied, phase.label);
-    }
-    if (classPlan && !ctx.run.dryRun) {
-      const failed = new Set(applied.failed.map((f) => f.uuid));
-      addOwnership(ctx.run.stateDir, { classes: classPlan.owned.classes.filter((u) => !failed.has(u)), itsystems: classPlan.owned.itsystems.filter((u) => !failed.has(u)) });
-    }
-    // the report keeps the first PLAN_KEPT changes and the count: the whole plan of an initial import
-    // (134,000 changes at the bench scale) would stay in memory to the end and be written as ~100 MB of JSON
-    const kept = ctx.report.plan ?? [];
-    ctx.report.plan = kept.length >= PLAN_KEPT ? kept : [...kept, ...changes.slice(0, PLAN_KEPT - kept.length)];
-    ctx.report.plan_total = (ctx.report.plan_total ?? kept.length) + changes.length;
-    ctx.progress.set('changes', changes.length);
-    if (applied.failed.length) {
-      throw new Los2moError(`MO refused ${applied.failed.length} object(s), the rest was written; the state is not advanced so the next run tries them again:\n${applied.failed.slice(0, 20).map((f) => `  ${f.kind} ${f.uuid}${f.file ? ` (${f.file}:${f.line})` : ''}: ${f.error}`).join('\n')}`);
-    }
-    return { changes: changes.length, written: applied.written.size, failed: [], skipped_rows: skippedRows };
+    // everything is checked, read and planned before anything is written
+    const plan = await prepare(ctx, client, input);
+    return write(ctx, client, plan);
   },
   summarize: (out) =>
     `${out.changes ? `${out.changes} changes${out.written ? `, ${out.written} objects written` : ''}` : 'MO is up to date: nothing to change'}${out.skipped_rows ? `; ${out.skipped_rows} invalid rows skipped` : ''}`,
 });
+
+/** What the writing needs: the phases in writing order, and what to do around them. */
+interface Plan {
+  phases: Phase[];
+  /** the seed's organisation, ensured before the first phase */
+  municipalityCode?: number;
+  /** the STAM classes and IT systems los2mo owns once written */
+  owned?: { classes: string[]; itsystems: string[] };
+  skippedRows: number;
+}
+
+/** The delivery once its references are checked: the desired objects, units' before persons'. */
+interface Checked {
+  seed: Input['seed'];
+  classes: Input['classes'];
+  objects: DesiredObject[][];
+  fallbacks: Fallback[];
+  ends: End[];
+  skippedRows: number;
+}
+
+/** References, reading MO and planning; returns only the plan (MO's timelines and the rest are collectable from here on). */
+async function prepare(ctx: StepContext, client: MoClient, input: Input): Promise<Plan> {
+  ctx.progress.message('checking references');
+  const checked = await ctx.time('references', () => checkDelivery(ctx, client, input));
+
+  ctx.progress.message('reading MO');
+  const byKind = ctx.time('plan', () => groupByKind(checked.objects));
+  const [seedInMo, classesInMo, timelines] = await ctx.time('read', () =>
+    Promise.all([
+      checked.seed ? readSeed(client, checked.seed) : null,
+      checked.classes ? readClasses(client, checked.classes, ctx.run.stateDir) : null,
+      readObjects(client, byKind),
+    ]),
+  );
+  ctx.progress.set('objects read', checked.objects.reduce((n, list) => n + list.length, 0));
+
+  return ctx.time('plan', (): Plan => {
+    const today = copenhagenDay(ctx.run.startedAt);
+    const seedPlan = checked.seed ? planSeed(checked.seed, seedInMo!, today) : null;
+    const classPlan = checked.classes ? planClasses(checked.classes, classesInMo!, today, seedPlan?.facets) : null;
+    const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m) }) : null;
+    return {
+      phases: [...(seedPlan?.phases ?? []), ...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])],
+      municipalityCode: checked.seed?.municipality_code,
+      owned: classPlan?.owned,
+      skippedRows: checked.skippedRows,
+    };
+  });
+}
+
+/** Persons already in MO keep their uuids; every reference must exist; parents not delivered must be in MO. */
+async function checkDelivery(ctx: StepContext, client: MoClient, delivery: Input): Promise<Checked> {
+  const { seed, classes, units, persons } = delivery;
+  let unitObjects: DesiredObject[] = units?.objects ?? [];
+  let personObjects: DesiredObject[] = persons?.objects ?? [];
+  let fallbacks: Fallback[] = persons?.fallbacks ?? [];
+  let ends: End[] = persons?.ends ?? [];
+  let skippedRows = 0;
+  let cprToUuid = new Map<string, string>();
+  let repoint = new Map<string, string>();
+  if (persons) {
+    if (persons.persons.length) cprToUuid = await personsByCpr(client, persons.persons.map((p) => p.cpr));
+    repoint = new Map(persons.persons.filter((p) => cprToUuid.has(p.cpr) && cprToUuid.get(p.cpr) !== p.uuid).map((p) => [p.uuid, cprToUuid.get(p.cpr)!]));
+    // (the units' objects, org units and their addresses, never name a person)
+    personObjects = repointPersons(personObjects, repoint);
+    fallbacks = repointPersons(fallbacks.map((f) => ({ ...f, kind: f.kind as DesiredObject['kind'] })), repoint);
+  }
+  // the unit rows' classes (OrgEnhedsTypeUUID) and the Pers/Leder rows' units, classes and persons
+  const references = [...(units?.references ?? []), ...(persons?.references ?? [])];
+  if (references.length) {
+    const known = {
+      units: new Set(unitObjects.filter((o) => o.kind === 'org_unit').map((o) => o.uuid)),
+      classes: new Map([...loadSeed().classes.map((c) => [c.uuid, c.facet] as const), ...(classes?.classes ?? []).map((c) => [c.uuid, c.facet] as const)]),
+      persons: new Set((persons?.persons ?? []).filter((p) => p.employee).map((p) => p.cpr)),
+    };
+    const problems = await checkReferences(client, references, known, { cprToUuid });
+    if (problems.length) {
+      if (!ctx.run.flags.skipInvalidRows) throw new InputError(problems);
+      const rejected = new Set(problems.map((p) => `${p.file}:${p.line}`));
+      unitObjects = withoutRows(unitObjects, rejected);
+      if (persons?.remerge) {
+        // Pers/Leder rows: merged again without the rejected rows (the other rows of a person still count)
+        const again = await remergeWithoutRows(client, persons.remerge, rejected, known, { cprToUuid });
+        problems.push(...again.problems);
+        personObjects = repointPersons(again.result.objects, repoint);
+        fallbacks = repointPersons(again.result.fallbacks.map((f) => ({ ...f, kind: f.kind as DesiredObject['kind'] })), repoint);
+        ends = again.result.ends;
+      } else personObjects = withoutRows(personObjects, rejected);
+      skippedRows = rejected.size;
+      for (const p of problems) ctx.report.warn(`skipped row: ${formatProblem(p)}`);
+      ctx.report.errors.push(...problems);
+    }
+  }
+  await checkExternalParents(client, units?.external_parents ?? []);
+  // an IT user the person already has is not created again
+  personObjects = await adoptItUsers(client, personObjects);
+  return { seed, classes, objects: [unitObjects, personObjects], fallbacks, ends, skippedRows };
+}
+
+/** Write the phases in order (each released once written), then account for the run. */
+async function write(ctx: StepContext, client: MoClient, plan: Plan) {
+  const { phases } = plan;
+  const applied: Applied = { failed: [], written: new Set() };
+  let total = 0;
+  for (const phase of phases) total += phase.changes;
+  // the report keeps the first PLAN_KEPT changes and the count: the whole plan of an initial import
+  // (134,000 changes at the bench scale) would stay in memory to the end and be written as ~100 MB of JSON
+  const kept = ctx.report.plan ?? [];
+  const first = kept.length >= PLAN_KEPT ? [] : firstChanges(phases, PLAN_KEPT - kept.length);
+
+  await ctx.time('write', async () => {
+    // the seed, then the delivery
+    if (plan.municipalityCode !== undefined) await ensureOrganisation(client, plan.municipalityCode, ctx.run.dryRun);
+    for (let phase = phases.shift(); phase; phase = phases.shift()) await applyPhase(ctx, client, phase, applied);
+    if (plan.owned && !ctx.run.dryRun) {
+      const failed = new Set(applied.failed.map((f) => f.uuid));
+      addOwnership(ctx.run.stateDir, { classes: plan.owned.classes.filter((u) => !failed.has(u)), itsystems: plan.owned.itsystems.filter((u) => !failed.has(u)) });
+    }
+  });
+
+  ctx.report.plan = kept.length >= PLAN_KEPT ? kept : [...kept, ...first];
+  ctx.report.plan_total = (ctx.report.plan_total ?? kept.length) + total;
+  ctx.progress.set('changes', total);
+  if (applied.failed.length) {
+    throw new Los2moError(`MO refused ${applied.failed.length} object(s), the rest was written; the state is not advanced so the next run tries them again:\n${applied.failed.slice(0, 20).map((f) => `  ${f.kind} ${f.uuid}${f.file ? ` (${f.file}:${f.line})` : ''}: ${f.error}`).join('\n')}`);
+  }
+  return { changes: total, written: applied.written.size, failed: [], skipped_rows: plan.skippedRows };
+}

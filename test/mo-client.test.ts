@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MoClient, MoError, type MoClientOptions, type MoEvent, type MutationGroup } from '../src/mo/client.ts';
-import { buildBatch, packBatches } from '../src/mo/batch.ts';
+import { buildBatch, packBatches, packRanges } from '../src/mo/batch.ts';
 import { inputTypeOf } from '../src/mo/input-types.ts';
 import { startTestMo, type TestMo } from './helpers/mo.ts';
 
@@ -62,6 +62,49 @@ test('packing never splits a group; an oversized group travels alone', () => {
   assert.match(doc.query, /\$m0: ClassCreateInput!, \$m1: ClassCreateInput!, \$m2: ClassCreateInput!/);
   assert.match(doc.query, /m2: class_create\(input: \$m2\) \{ uuid \}/);
   assert.equal(doc.owners.map((o) => o.group), [0, 0, 1]);
+});
+
+test('packing ranges of sizes gives the batches packBatches gives for the same groups', () => {
+  const g = (n: number): MutationGroup => ({ ref: { kind: 'x', uuid: String(n) }, mutations: Array.from({ length: n }, () => ({ name: 'class_create', input: {} })) });
+  for (const sizes of [[2, 2, 1, 7, 0, 3, 2], [0, 0], [], [5, 5, 5], [0, 1, 0, 4, 0], [9], [1, 1, 1, 1, 1, 1]]) {
+    const groups = sizes.map(g);
+    const viaRanges = packRanges(sizes, 5).map(([from, to]) => groups.slice(from, to).filter((x) => x.mutations.length > 0));
+    assert.equal(viaRanges, packBatches(groups, 5), `sizes ${sizes.join(',')}`);
+  }
+});
+
+test('a GroupSource: groups made batch by batch as they are sent, committed ones to onWritten; the same requests as a list', async () => {
+  const mo = await startTestMo();
+  try {
+    const facet = await newFacet(mo);
+    const groups = Array.from({ length: 250 }, (_, i) => classGroup(facet, i));
+    const made: [number, number][] = [];
+    const written: MutationGroup[] = [];
+    const events: MoEvent[] = [];
+    const c = client(mo, { batchSize: 100, concurrency: 2 }, events);
+    const result = await c.write(
+      { sizes: groups.map(() => 1), names: ['class_create'], make: (from, to) => (made.push([from, to]), groups.slice(from, to)) },
+      { onWritten: (batch) => written.push(...batch) },
+    );
+    assert.equal(made.sort((a, b) => a[0] - b[0]), [[0, 100], [100, 200], [200, 250]]);
+    assert.is(result.written.length, 0, 'given onWritten, written stays empty');
+    assert.equal(new Set(written.map((g) => g.ref.uuid)), new Set(groups.map((g) => g.ref.uuid)));
+    assert.is(result.requests, 3);
+    assert.is(result.mutations, 250);
+    assert.equal(events.filter((e) => e.type === 'request').map((e) => (e.type === 'request' ? e.mutations : -1)).sort(), [100, 100, 50]);
+    // a name the SDL does not know is refused before anything is sent
+    const before = mo.emu.metrics().graphqlRequests;
+    try {
+      await c.write({ sizes: [1], names: ['class_create', 'no_such_mutation'], make: () => [] });
+      assert.unreachable('should have thrown');
+    } catch (error) {
+      assert.instance(error, MoError);
+      assert.match((error as MoError).message, /unknown mutation "no_such_mutation"/);
+    }
+    assert.is(mo.emu.metrics().graphqlRequests, before);
+  } finally {
+    await mo.stop();
+  }
 });
 
 test('250 class creates with batchSize 100 → 3 requests, all written, queryAll reads them over 3 pages', async () => {

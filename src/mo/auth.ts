@@ -3,6 +3,7 @@
  * concurrent callers, renewed ahead of expiry and on demand after MO says "User is not
  * authenticated". The client secret and every token are registered with `addSecret`.
  */
+import nodeFetch from 'node-fetch';
 import { addSecret, redact } from '../log.ts';
 import { MoError, TransientError, parseRetryAfter } from './errors.ts';
 
@@ -57,7 +58,7 @@ export class TokenSource {
     let text: string;
     let retryAfter: string | null = null;
     try {
-      const res = await fetch(this.tokenUrl, {
+      const res = await nodeFetch(this.tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
@@ -99,10 +100,16 @@ export class TokenSource {
   }
 }
 
-/** A short, secret-free reason for a fetch failure, e.g. `ECONNRESET` or `other side closed`. */
+/**
+ * A short, secret-free reason for a fetch failure, e.g. `ECONNRESET: socket hang up`: from the
+ * error's cause (global fetch) or from node-fetch's FetchError (`code`, "request to … failed, reason: …").
+ */
 export function networkReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  const message = typeof cause?.message === 'string' ? cause.message : error instanceof Error ? error.message : String(error);
+  type Detail = { code?: unknown; message?: unknown };
+  const e = error as (Detail & { cause?: Detail }) | undefined;
+  const cause = e?.cause && typeof e.cause === 'object' ? e.cause : undefined;
+  const code = [cause?.code, e?.code].find((c): c is string => typeof c === 'string');
+  const text = typeof cause?.message === 'string' ? cause.message : typeof e?.message === 'string' ? e.message : String(error);
+  const message = text.replace(/^request to \S+ failed, reason: /, '');
   return redact(code && !message.includes(code) ? `${code}: ${message}` : message);
 }

@@ -25,6 +25,20 @@ export interface MutationGroup {
   mutations: Mutation[];
 }
 
+/**
+ * Groups made when their batch is about to be sent, so that a write of 100,000 objects need not
+ * hold every mutation input at once (src/plan/phase.ts). Batches are packed from `sizes` exactly
+ * as `packBatches` packs a list of the same groups.
+ */
+export interface GroupSource {
+  /** mutations of each group, in writing order */
+  readonly sizes: ArrayLike<number>;
+  /** every mutation name the groups may use: checked before anything is sent */
+  readonly names: Iterable<string>;
+  /** groups [from, to); called once per batch, when it is about to be sent */
+  make(from: number, to: number): MutationGroup[];
+}
+
 export interface WriteResult {
   written: MutationGroup[];
   failed: { group: MutationGroup; error: MoErrorInfo }[];
@@ -48,13 +62,14 @@ const NAME_RE = /^[_A-Za-z][_0-9A-Za-z]*$/;
 export function checkGroups(groups: MutationGroup[]): void {
   for (const g of groups) {
     if (!g || !g.ref || !Array.isArray(g.mutations)) throw new MoError('MO write: every group needs a ref and a mutations list');
-    for (const m of g.mutations) {
-      if (!NAME_RE.test(m.name) || !inputTypeOf(m.name)) {
-        throw new MoError(
-          `MO write: unknown mutation "${m.name}" for ${g.ref.kind} ${g.ref.uuid}; known: ${knownMutations().join(', ')}`,
-        );
-      }
-    }
+    for (const m of g.mutations) checkName(m.name, ` for ${g.ref.kind} ${g.ref.uuid}`);
+  }
+}
+
+/** Throw (before anything is sent) if a mutation name is not in the SDL. */
+export function checkName(name: string, where = ''): void {
+  if (!NAME_RE.test(name) || !inputTypeOf(name)) {
+    throw new MoError(`MO write: unknown mutation "${name}"${where}; known: ${knownMutations().join(', ')}`);
   }
 }
 
@@ -63,22 +78,32 @@ export function checkGroups(groups: MutationGroup[]): void {
  * larger than `batchSize` travels alone. Empty groups are dropped.
  */
 export function packBatches(groups: MutationGroup[], batchSize: number): MutationGroup[][] {
-  const batches: MutationGroup[][] = [];
-  let current: MutationGroup[] = [];
+  const sizes = groups.map((g) => g.mutations.length);
+  return packRanges(sizes, batchSize).map(([from, to]) => groups.slice(from, to).filter((g) => g.mutations.length > 0));
+}
+
+/**
+ * The same packing over the groups' sizes (mutations per group): each batch as the range
+ * [from, to) of group indexes. A range may hold empty groups (they add nothing); a batch starts
+ * at a group that is not empty.
+ */
+export function packRanges(sizes: ArrayLike<number>, batchSize: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  let from = -1;
   let size = 0;
-  for (const g of groups) {
-    const n = g.mutations.length;
+  for (let i = 0; i < sizes.length; i++) {
+    const n = sizes[i]!;
     if (n === 0) continue;
     if (size > 0 && size + n > batchSize) {
-      batches.push(current);
-      current = [];
+      ranges.push([from, i]);
+      from = -1;
       size = 0;
     }
-    current.push(g);
+    if (from < 0) from = i;
     size += n;
   }
-  if (current.length) batches.push(current);
-  return batches;
+  if (from >= 0) ranges.push([from, sizes.length]);
+  return ranges;
 }
 
 /**

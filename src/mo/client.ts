@@ -1,19 +1,32 @@
 /**
- * The MO client: GraphQL over HTTP (Node's global fetch) with Keycloak client-credentials auth,
- * retries with backoff (p-retry), bounded concurrency (p-limit) and batched, transaction-aware
- * writes. See docs/mo-client.md.
+ * The MO client: GraphQL over HTTP (node-fetch, keep-alive) with Keycloak client-credentials
+ * auth, retries with backoff (p-retry), bounded concurrency (p-limit) and batched,
+ * transaction-aware writes. See docs/mo-client.md.
  */
+import http from 'node:http';
+import https from 'node:https';
+import nodeFetch from 'node-fetch';
 import { parse, type OperationDefinitionNode } from 'graphql';
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import { addSecret, redact } from '../log.ts';
 import type { Settings } from '../settings.ts';
 import { networkReason, TokenSource } from './auth.ts';
-import { buildBatch, checkGroups, culprits, packBatches, type MutationGroup, type ObjectRef, type WriteResult } from './batch.ts';
+import { buildBatch, checkGroups, checkName, culprits, packBatches, packRanges, type GroupSource, type MutationGroup, type ObjectRef, type WriteResult } from './batch.ts';
 import { describeErrors, MoError, parseRetryAfter, toErrorInfo, TransientError, type MoErrorInfo } from './errors.ts';
 
 export { MoError, type MoErrorInfo } from './errors.ts';
-export type { Mutation, MutationGroup, ObjectRef, WriteResult } from './batch.ts';
+export type { GroupSource, Mutation, MutationGroup, ObjectRef, WriteResult } from './batch.ts';
+
+export interface WriteOptions {
+  /** one request at a time, in the order of the groups (a later group depends on an earlier one) */
+  ordered?: boolean;
+  /**
+   * Committed groups, batch by batch. Given this, they are not collected in `WriteResult.written`,
+   * so a large write need not keep every group it sent.
+   */
+  onWritten?: (groups: MutationGroup[]) => void;
+}
 
 export interface MoClientOptions {
   /** MO base URL, e.g. http://127.0.0.1:5000 */
@@ -48,6 +61,9 @@ export type MoEvent =
   | { type: 'token' }
   | { type: 'failed-object'; ref: ObjectRef; error: MoErrorInfo };
 
+
+/** Keep-alive connections (as Node's global agent: idle ones close after 5 s, or before the server's Keep-Alive timeout). */
+const AGENT_OPTIONS = { keepAlive: true, scheduling: 'lifo', timeout: 5000 } as const;
 
 /** Cap of the exponential backoff. */
 const MAX_BACKOFF_MS = 30_000;
@@ -112,6 +128,8 @@ export class MoClient {
   private readonly opts: Required<Omit<MoClientOptions, 'clientSecret' | 'onEvent' | 'authServer'>> & { onEvent?: (e: MoEvent) => void };
   private readonly auth: TokenSource | undefined;
   private readonly limit: LimitFunction;
+  private httpAgent: http.Agent | undefined;
+  private httpsAgent: https.Agent | undefined;
   private readonly counters = { requests: 0, mutations: 0, retries: 0, tokens: 0 };
 
   constructor(options: MoClientOptions) {
@@ -167,6 +185,29 @@ export class MoClient {
 
   // ---------------------------------------------------------------- transport
 
+  /**
+   * The POST itself: node-fetch (on node:http/https) with a keep-alive agent per client. Not
+   * Node's global fetch (undici): it took twice the CPU per request and left tens of KB of
+   * garbage per request that reached the old generation, ~100 MB over the bench's initial import
+   * (docs/mo-client.md).
+   */
+  private async request(url: string, body: string, token: string | undefined, signal: AbortSignal): Promise<{ status: number; text: string; retryAfter: string | null }> {
+    const res = await nodeFetch(url, {
+      method: 'POST',
+      agent: (parsed) => (parsed.protocol === 'https:' ? (this.httpsAgent ??= new https.Agent(AGENT_OPTIONS)) : (this.httpAgent ??= new http.Agent(AGENT_OPTIONS))),
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body,
+      signal,
+    });
+    let text = await res.text();
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    return { status: res.status, text, retryAfter: res.headers.get('retry-after') };
+  }
+
   /** One HTTP POST (one attempt): answer body, or TransientError / MoError. */
   private async post(body: string, write: boolean, mutations: number, token: string | undefined, counter?: Counter): Promise<GraphqlAnswer> {
     const url = write && this.opts.force ? `${this.endpoint}?force=1` : this.endpoint;
@@ -180,22 +221,10 @@ export class MoClient {
     let text: string;
     let retryAfter: string | null;
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body,
-        signal: controller.signal,
-      });
-      status = res.status;
-      retryAfter = res.headers.get('retry-after');
-      text = await res.text();
+      ({ status, text, retryAfter } = await this.request(url, body, token, controller.signal));
     } catch (error) {
       if (controller.signal.aborted) throw new TransientError(`timeout after ${timeoutMs} ms`);
-      throw new TransientError(`network error: ${networkReason(error)}`);
+      throw new TransientError(`network error: ${networkReason({ cause: error })}`);
     } finally {
       clearTimeout(timer);
       this.emit({ type: 'request', ms: Math.round(performance.now() - started), mutations });
@@ -317,10 +346,19 @@ export class MoClient {
    * emitted as `failed-object` events); everything else is written. Throws MoError only when MO
    * can't be reached after all retries, refuses the request outright (HTTP 4xx, not
    * authenticated, no permission) or a mutation name is unknown; already committed batches stay
-   * committed.
+   * committed. `groups` may be a `GroupSource`: then each batch's groups are made when the batch
+   * is about to be sent.
    */
-  async write(groups: MutationGroup[], opts: { ordered?: boolean } = {}): Promise<WriteResult> {
-    checkGroups(groups);
+  async write(groups: MutationGroup[] | GroupSource, opts: WriteOptions = {}): Promise<WriteResult> {
+    let batches: (() => MutationGroup[])[];
+    if (Array.isArray(groups)) {
+      checkGroups(groups);
+      batches = packBatches(groups, this.opts.batchSize).map((batch) => () => batch);
+    } else {
+      for (const name of groups.names) checkName(name);
+      const source = groups;
+      batches = packRanges(source.sizes, this.opts.batchSize).map(([from, to]) => () => source.make(from, to).filter((g) => g.mutations.length > 0));
+    }
     const result: WriteResult = { written: [], failed: [], requests: 0, mutations: 0 };
     const w: WriteContext = {
       requests: 0,
@@ -344,7 +382,8 @@ export class MoClient {
       const label = `write of ${doc.mutations} mutation${doc.mutations === 1 ? '' : 's'} (${[...new Set(doc.owners.map((o) => o.name))].join(', ')})`;
       const answer = await this.send(doc.query, doc.variables, true, doc.mutations, w, label);
       if (!answer.errors?.length) {
-        result.written.push(...batch);
+        if (opts.onWritten) opts.onWritten(batch);
+        else result.written.push(...batch);
         result.mutations += doc.mutations;
         this.counters.mutations += doc.mutations;
         return;
@@ -369,14 +408,21 @@ export class MoClient {
       } else await Promise.all([run(left), run(right)]);
     };
 
-    const guarded = (batch: MutationGroup[]) =>
-      run(batch).catch((error: unknown) => {
-        w.fatal ??= error;
-      });
-
-    const batches = packBatches(groups, this.opts.batchSize);
-    if (opts.ordered) for (const batch of batches) await guarded(batch);
-    else await Promise.all(batches.map(guarded));
+    // `concurrency` workers take the batches in order (one worker when ordered): a batch is made
+    // (a GroupSource's groups built) only when a worker takes it, and none starts after a fatal error
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (w.fatal === undefined && next < batches.length) {
+        const make = batches[next++]!;
+        try {
+          await run(make());
+        } catch (error) {
+          w.fatal ??= error;
+        }
+      }
+    };
+    const workers = opts.ordered ? 1 : Math.min(this.opts.concurrency, batches.length);
+    await Promise.all(Array.from({ length: workers }, worker));
 
     result.requests = w.requests;
     if (w.fatal !== undefined) {

@@ -27,7 +27,15 @@ export interface KindSpec {
 
 const s = (v: unknown) => (v === undefined || v === null ? null : String(v));
 const list = (v: string | null) => (v ? v.split(',').filter(Boolean) : []);
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined));
+/** The fields `keys` that have a value, in that order (a mutation input leaves absent fields out). */
+const pick = (f: Fields, keys: readonly string[]): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = f[k];
+    if (v !== null && v !== undefined) out[k] = v;
+  }
+  return out;
+};
 
 export const KINDS: Record<Kind, KindSpec> = {
   org_unit: {
@@ -40,7 +48,9 @@ export const KINDS: Record<Kind, KindSpec> = {
     update: 'org_unit_update',
     terminate: 'org_unit_terminate',
     input: (f, op) => {
-      const out: Record<string, unknown> = defined({ user_key: f.user_key, name: f.name ?? (op === 'create' ? f.user_key : null), org_unit_type: f.org_unit_type, org_unit_hierarchy: f.org_unit_hierarchy });
+      // a unit created without a name is named by its user_key
+      const named = op === 'create' && (f.name === null || f.name === undefined) ? { ...f, name: f.user_key ?? null } : f;
+      const out = pick(named, ['user_key', 'name', 'org_unit_type', 'org_unit_hierarchy']);
       if ('parent' in f) {
         if (f.parent !== null) out.parent = f.parent;
         else if (op === 'update') out.parent = null; // explicit null: top-level
@@ -58,7 +68,7 @@ export const KINDS: Record<Kind, KindSpec> = {
     create: 'address_create',
     update: 'address_update',
     terminate: 'address_terminate',
-    input: (f) => defined({ value: f.value, address_type: f.address_type, org_unit: f.org_unit, person: f.person, user_key: f.user_key }),
+    input: (f) => pick(f, ['value', 'address_type', 'org_unit', 'person', 'user_key']),
     rank: 3, // after employees: an address belongs to a unit or a person
   },
   employee: {
@@ -69,7 +79,7 @@ export const KINDS: Record<Kind, KindSpec> = {
     nullable: new Set(),
     create: 'employee_create',
     update: 'employee_update',
-    input: (f) => defined({ cpr_number: f.cpr_number, given_name: f.given_name, surname: f.surname }),
+    input: (f) => pick(f, ['cpr_number', 'given_name', 'surname']),
     rank: 2,
   },
   engagement: {
@@ -81,7 +91,7 @@ export const KINDS: Record<Kind, KindSpec> = {
     create: 'engagement_create',
     update: 'engagement_update',
     terminate: 'engagement_terminate',
-    input: (f) => defined({ user_key: f.user_key, person: f.person, org_unit: f.org_unit, engagement_type: f.engagement_type, job_function: f.job_function, primary: f.primary }),
+    input: (f) => pick(f, ['user_key', 'person', 'org_unit', 'engagement_type', 'job_function', 'primary']),
     rank: 4,
   },
   ituser: {
@@ -93,7 +103,7 @@ export const KINDS: Record<Kind, KindSpec> = {
     create: 'ituser_create',
     update: 'ituser_update',
     terminate: 'ituser_terminate',
-    input: (f) => defined({ user_key: f.user_key, itsystem: f.itsystem, person: f.person }),
+    input: (f) => pick(f, ['user_key', 'itsystem', 'person']),
     rank: 5,
   },
   manager: {
@@ -108,7 +118,11 @@ export const KINDS: Record<Kind, KindSpec> = {
     create: 'manager_create',
     update: 'manager_update',
     terminate: 'manager_terminate',
-    input: (f) => ({ ...defined({ person: f.person, org_unit: f.org_unit, manager_type: f.manager_type, manager_level: f.manager_level }), ...(f.responsibility !== undefined && f.responsibility !== null ? { responsibility: list(f.responsibility) } : {}) }),
+    input: (f) => {
+      const out = pick(f, ['person', 'org_unit', 'manager_type', 'manager_level']);
+      if (f.responsibility !== undefined && f.responsibility !== null) out.responsibility = list(f.responsibility);
+      return out;
+    },
     rank: 6,
   },
 };

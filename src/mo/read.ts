@@ -7,6 +7,12 @@ const CHUNK = 500;
 
 const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
+/** By start day (null first); days are YYYY-MM-DD, so code-unit order is calendar order. */
+const byFrom = (a: TimedFields, b: TimedFields) => {
+  const x = a.from ?? '', y = b.from ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
 interface Validity { validity: { from: string | null; to: string | null } }
 
 /** uuid → periods (sorted) for every uuid MO has; absent uuids are not in the map. */
@@ -24,9 +30,8 @@ export async function readTimelines(client: MoClient, kind: Kind, uuids: string[
     chunks(unique, CHUNK).map(async (part) => {
       const objects = await client.queryAll<{ uuid: string; validities: (Validity & Record<string, unknown>)[] }>(query, { uuids: part }, [spec.query], CHUNK);
       for (const o of objects) {
-        const periods = o.validities
-          .map((v) => ({ from: moDay(v.validity.from), to: moDay(v.validity.to), fields: spec.normalise(v) }))
-          .sort((a, b) => (a.from ?? '').localeCompare(b.from ?? ''));
+        const periods = o.validities.map((v): TimedFields => ({ from: moDay(v.validity.from), to: moDay(v.validity.to), fields: spec.normalise(v) }));
+        if (periods.length > 1) periods.sort(byFrom);
         if (periods.length) out.set(o.uuid, periods);
       }
     }),

@@ -1,31 +1,34 @@
-/** Writing planned groups to MO and accounting for them in the report. */
+/** Writing planned phases to MO and accounting for them in the report. */
 import type { StepContext } from '../engine/step.ts';
-import type { MoClient, MutationGroup } from '../mo/client.ts';
-import type { PlannedChange } from './operations.ts';
+import type { MoClient } from '../mo/client.ts';
+import type { Phase } from './phase.ts';
 
 export interface Applied {
   failed: { uuid: string; kind: string; file?: string; line?: number; error: string }[];
   written: Set<string>;
 }
 
-/** Write groups (skipped in a dry run); count operations of the groups that were written. */
-export async function applyGroups(ctx: StepContext, client: MoClient, groups: MutationGroup[], changes: PlannedChange[], applied: Applied, label: string) {
-  if (!groups.length) return;
+/** `org_unit_create` → `create`: every planned mutation is named `<kind>_<operation>`. */
+const operationOf = (mutation: string) => mutation.slice(mutation.lastIndexOf('_') + 1);
+
+/**
+ * Write a phase's groups (skipped in a dry run), made batch by batch as they are sent; count the
+ * operations of the groups that were written.
+ */
+export async function applyPhase(ctx: StepContext, client: MoClient, phase: Phase, applied: Applied) {
+  if (!phase.length) return;
   ctx.checkInterrupted();
-  ctx.progress.message(`${label}: ${groups.length} objects`);
-  const byUuid = new Map<string, PlannedChange[]>();
-  for (const c of changes) {
-    const list = byUuid.get(c.uuid);
-    if (list) list.push(c);
-    else byUuid.set(c.uuid, [c]);
-  }
+  ctx.progress.message(`${phase.label}: ${phase.length} objects`);
   if (ctx.run.dryRun) return;
-  const result = await client.write(groups);
-  for (const g of result.written) {
-    applied.written.add(g.ref.uuid);
-    for (const c of byUuid.get(g.ref.uuid) ?? []) ctx.report.operation(c.kind, c.operation);
-    ctx.progress.add('objects');
-  }
+  const result = await client.write(phase, {
+    onWritten: (groups) => {
+      for (const g of groups) {
+        applied.written.add(g.ref.uuid);
+        for (const m of g.mutations) ctx.report.operation(g.ref.kind, operationOf(m.name));
+        ctx.progress.add('objects');
+      }
+    },
+  });
   ctx.progress.add('mutations', result.mutations);
   ctx.report.count('mutations', result.mutations);
   for (const f of result.failed) {

@@ -1,54 +1,63 @@
 /** Plans for the STAM classes and IT systems against MO (ownership-aware). */
-import type { MoClient, MutationGroup } from '../mo/client.ts';
+import type { MoClient } from '../mo/client.ts';
 import { readCurrent, type TimelessRecord } from '../mo/read.ts';
 import { planTimeless, type TimelessDesired } from './timeless.ts';
-import type { PlannedChange } from './operations.ts';
+import { listPhase, type Phase } from './phase.ts';
 import type { ClassesOutput } from '../../schemas/classes.schema.ts';
 import { readOwnership } from '../state/ownership.ts';
 import { loadSeed } from '../seed.ts';
 
-export interface Phase {
-  label: string;
-  groups: MutationGroup[];
-  changes: PlannedChange[];
+/** What MO has of the delivered facets (by user_key), classes and IT systems, and what los2mo owns of them. */
+export interface ClassesInMo {
+  owned: { classes: string[]; itsystems: string[] };
+  facets: Map<string, TimelessRecord>;
+  /** the delivered classes' uuids, then the classes of the facets the delivery manages */
+  classes: Map<string, TimelessRecord>;
+  /** the delivered IT systems' uuids, then the owned ones (when the delivery lists IT systems) */
+  itsystems: Map<string, TimelessRecord>;
+}
+
+const facetKeysOf = (stam: ClassesOutput) => [...new Set(stam.classes.map((c) => c.facet).concat(stam.facets))];
+
+export async function readClasses(client: MoClient, stam: ClassesOutput, stateDir: string): Promise<ClassesInMo> {
+  const owned = readOwnership(stateDir);
+  const facetKeys = facetKeysOf(stam);
+  const none = Promise.resolve(new Map<string, TimelessRecord>());
+  const [facets, byUuid, managed, systems, ownedSystems] = await Promise.all([
+    facetKeys.length ? readCurrent(client, 'facet', { user_keys: facetKeys }) : none,
+    stam.classes.length ? readCurrent(client, 'class', { uuids: stam.classes.map((c) => c.uuid) }) : none,
+    stam.facets.length ? readCurrent(client, 'class', { facet: { user_keys: stam.facets } }) : none,
+    stam.itsystems.length ? readCurrent(client, 'itsystem', { uuids: stam.itsystems.map((s) => s.uuid) }) : none,
+    stam.itsystems_delivered && owned.itsystems.length ? readCurrent(client, 'itsystem', { uuids: owned.itsystems }) : none,
+  ]);
+  return { owned, facets, classes: new Map([...byUuid, ...managed]), itsystems: new Map([...systems, ...ownedSystems]) };
 }
 
 /** @param knownFacets facets that exist or are written before (the seed's), by user_key */
-export async function planClasses(client: MoClient, stam: ClassesOutput, stateDir: string, today: string, knownFacets = new Map<string, string>()) {
+export function planClasses(stam: ClassesOutput, mo: ClassesInMo, today: string, knownFacets = new Map<string, string>()) {
   const seed = loadSeed();
   const seedUuids = new Set([...seed.classes.map((c) => c.uuid), ...seed.itsystems.map((s) => s.uuid)]);
-  const owned = readOwnership(stateDir);
+  const { owned } = mo;
   const phases: Phase[] = [];
 
   // facets of the delivered classes: by user_key; missing ones are made with the seed's uuid rule
-  const facetKeys = [...new Set(stam.classes.map((c) => c.facet).concat(stam.facets))];
-  const facets = facetKeys.length ? await readCurrent(client, 'facet', { user_keys: facetKeys }) : new Map<string, TimelessRecord>();
-  const facetUuid = new Map([...knownFacets, ...[...facets.values()].map((f) => [f.fields.user_key!, f.uuid] as const)]);
+  const facetKeys = facetKeysOf(stam);
+  const facetUuid = new Map([...knownFacets, ...[...mo.facets.values()].map((f) => [f.fields.user_key!, f.uuid] as const)]);
   const newFacets: TimelessDesired[] = facetKeys.filter((k) => !facetUuid.has(k)).map((k) => ({ kind: 'facet', uuid: seed.facetUuid(k), fields: { user_key: k } }));
   for (const f of newFacets) facetUuid.set(f.fields.user_key!, f.uuid);
-  phases.push({ label: 'facets', ...planTimeless(newFacets, new Map(), [], today) });
+  phases.push(listPhase('facets', planTimeless(newFacets, new Map(), [], today)));
 
   const desired: TimelessDesired[] = stam.classes.map((c) => ({
     kind: 'class', uuid: c.uuid, fields: { user_key: c.user_key, name: c.name, scope: c.scope, facet_uuid: facetUuid.get(c.facet)! }, file: c.source.file, line: c.source.line,
   }));
-  const actual = new Map<string, TimelessRecord>();
-  if (desired.length) for (const [k, v] of await readCurrent(client, 'class', { uuids: desired.map((d) => d.uuid) })) actual.set(k, v);
-  const managed = stam.facets;
-  if (managed.length) for (const [k, v] of await readCurrent(client, 'class', { facet: { user_keys: managed } })) actual.set(k, v);
   const ownedClasses = new Set(owned.classes);
-  const managedFacetUuids = new Set(managed.map((f) => facetUuid.get(f)));
-  const removable = [...actual.values()].filter((c) => ownedClasses.has(c.uuid) && !seedUuids.has(c.uuid) && managedFacetUuids.has(c.fields.facet_uuid!)).map((c) => c.uuid);
-  phases.push({ label: 'classes', ...planTimeless(desired, actual, removable, today) });
+  const managedFacetUuids = new Set(stam.facets.map((f) => facetUuid.get(f)));
+  const removable = [...mo.classes.values()].filter((c) => ownedClasses.has(c.uuid) && !seedUuids.has(c.uuid) && managedFacetUuids.has(c.fields.facet_uuid!)).map((c) => c.uuid);
+  phases.push(listPhase('classes', planTimeless(desired, mo.classes, removable, today)));
 
   const systems: TimelessDesired[] = stam.itsystems.map((s) => ({ kind: 'itsystem', uuid: s.uuid, fields: { user_key: s.user_key, name: s.name }, file: s.source.file, line: s.source.line }));
-  const itActual = new Map<string, TimelessRecord>();
-  if (systems.length) for (const [k, v] of await readCurrent(client, 'itsystem', { uuids: systems.map((s) => s.uuid) })) itActual.set(k, v);
-  let itRemovable: string[] = [];
-  if (stam.itsystems_delivered && owned.itsystems.length) {
-    for (const [k, v] of await readCurrent(client, 'itsystem', { uuids: owned.itsystems })) itActual.set(k, v);
-    itRemovable = owned.itsystems.filter((u) => !seedUuids.has(u));
-  }
-  phases.push({ label: 'IT systems', ...planTimeless(systems, itActual, itRemovable, today) });
+  const itRemovable = stam.itsystems_delivered && owned.itsystems.length ? owned.itsystems.filter((u) => !seedUuids.has(u)) : [];
+  phases.push(listPhase('IT systems', planTimeless(systems, mo.itsystems, itRemovable, today)));
 
   return { phases, owned: { classes: desired.map((d) => d.uuid), itsystems: systems.map((s) => s.uuid) } };
 }

@@ -1,32 +1,18 @@
-/** Plans for desired org units, addresses, persons, engagements, IT users and managers against MO. */
+/**
+ * Plans for desired org units, addresses, persons, engagements, IT users and managers against
+ * MO, in three parts: `groupByKind`, `readObjects` (MO's timelines of those objects: the only
+ * I/O) and `planObjects` (pure: desired objects and MO's timelines → the phases to write).
+ */
 import type { MoClient } from '../mo/client.ts';
 import { KINDS, type Kind } from '../mo/kinds.ts';
 import { readTimelines } from '../mo/read.ts';
-import { planObject, type ObjectPlan, type PlanPart } from './operations.ts';
-import type { Phase } from './classes.ts';
+import { CREATE, objectOps, type PartOps } from './operations.ts';
+import { objectPhase, type Phase } from './phase.ts';
+import type { TimedFields } from './timeline.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 import { InputError } from '../errors.ts';
 
-type PlanOptionsCompat = PlanObjectsOptions | ((message: string) => void);
-
 export interface ExternalParent { uuid: string; file: string; line: number; column?: number }
-
-/** Depth of each org unit in the delivered tree (0 = its parent is not delivered). */
-function depths(units: DesiredObject[]): Map<string, number> {
-  const parents = new Map(units.map((u) => [u.uuid, new Set(u.periods.map((p) => p.fields.parent).filter((x): x is string => !!x))]));
-  const memo = new Map<string, number>();
-  const depth = (uuid: string, seen: Set<string>): number => {
-    if (memo.has(uuid)) return memo.get(uuid)!;
-    if (seen.has(uuid)) return 0; // cycles are refused by merge; do not loop here
-    seen.add(uuid);
-    let d = 0;
-    for (const p of parents.get(uuid) ?? []) if (parents.has(p)) d = Math.max(d, depth(p, seen) + 1);
-    memo.set(uuid, d);
-    return d;
-  };
-  for (const u of units) depth(u.uuid, new Set());
-  return memo;
-}
 
 export interface Fallback { kind: string; uuid: string; window: { from: string | null }; periods: DesiredObject['periods'] }
 export interface End { kind: string; uuid: string; last_day: string; source: { file: string; line: number } }
@@ -39,71 +25,147 @@ export interface PlanObjectsOptions {
   warn?: (message: string) => void;
 }
 
-export async function planObjects(client: MoClient, objects: DesiredObject[], externalParents: ExternalParent[], options: PlanOptionsCompat = {}) {
-  const { fallbacks = [], ends = [], warn = () => {} } = typeof options === 'function' ? { warn: options } : options;
-  const fallbackOf = new Map(fallbacks.map((f) => [f.uuid, f]));
-  // parents that are not delivered must exist in MO
-  if (externalParents.length) {
-    const inMo = await readTimelines(client, 'org_unit', externalParents.map((p) => p.uuid));
-    const missing = externalParents.filter((p) => !inMo.has(p.uuid));
-    if (missing.length) {
-      throw new InputError(missing.map((p) => ({ file: p.file, line: p.line, column: p.column ?? 1, field: 'ParentUUID', message: `parent unit ${p.uuid} is neither in the delivery nor in MO` })));
+/** Objects by kind, in the order of the lists and within them (the writing order within a phase). */
+export function groupByKind(lists: readonly (readonly DesiredObject[])[]): Map<Kind, DesiredObject[]> {
+  const byKind = new Map<Kind, DesiredObject[]>();
+  for (const list of lists) {
+    for (const o of list) {
+      const same = byKind.get(o.kind as Kind);
+      if (same) same.push(o);
+      else byKind.set(o.kind as Kind, [o]);
     }
   }
-  const byKind = new Map<Kind, DesiredObject[]>();
-  for (const o of objects) {
-    const list = byKind.get(o.kind as Kind);
-    if (list) list.push(o);
-    else byKind.set(o.kind as Kind, [o]);
-  }
-  const plans = new Map<Kind, { object: DesiredObject; plan: ObjectPlan }[]>();
+  return byKind;
+}
+
+/** MO's timelines of the objects, per kind: uuid → periods (absent = MO lacks it). */
+export type Timelines = Map<Kind, Map<string, TimedFields[]>>;
+
+export async function readObjects(client: MoClient, byKind: Map<Kind, DesiredObject[]>): Promise<Timelines> {
+  const out: Timelines = new Map();
   await Promise.all(
     [...byKind].map(async ([kind, list]) => {
-      const actual = await readTimelines(client, kind, list.map((o) => o.uuid));
-      const out: { object: DesiredObject; plan: ObjectPlan }[] = [];
-      for (const object of list) {
-        const have = actual.get(object.uuid) ?? null;
-        const fallback = have ? undefined : fallbackOf.get(object.uuid);
-        const plan = planObject(fallback ? { ...object, window: fallback.window, periods: fallback.periods } : object, have);
-        if (plan) out.push({ object, plan });
+      const uuids = new Array<string>(list.length);
+      for (let i = 0; i < list.length; i++) uuids[i] = list[i]!.uuid;
+      out.set(kind, await readTimelines(client, kind, uuids));
+    }),
+  );
+  return out;
+}
+
+/** Parents that are not delivered must exist in MO (an InputError naming the rows otherwise). */
+export async function checkExternalParents(client: MoClient, externalParents: ExternalParent[]): Promise<void> {
+  if (!externalParents.length) return;
+  const inMo = await readTimelines(client, 'org_unit', externalParents.map((p) => p.uuid));
+  const missing = externalParents.filter((p) => !inMo.has(p.uuid));
+  if (missing.length) {
+    throw new InputError(missing.map((p) => ({ file: p.file, line: p.line, column: p.column ?? 1, field: 'ParentUUID', message: `parent unit ${p.uuid} is neither in the delivery nor in MO` })));
+  }
+}
+
+/** Depth of each org unit in the delivered tree (0 = its parent is not delivered). */
+function depths(units: DesiredObject[]): Map<string, number> {
+  const parents = new Map<string, Set<string>>();
+  for (const u of units) {
+    const of = new Set<string>();
+    for (const p of u.periods) if (p.fields.parent) of.add(p.fields.parent);
+    parents.set(u.uuid, of);
+  }
+  const memo = new Map<string, number>();
+  const depth = (uuid: string, seen: Set<string>): number => {
+    const known = memo.get(uuid);
+    if (known !== undefined) return known;
+    if (seen.has(uuid)) return 0; // cycles are refused by merge; do not loop here
+    seen.add(uuid);
+    let d = 0;
+    for (const p of parents.get(uuid) ?? []) if (parents.has(p)) d = Math.max(d, depth(p, seen) + 1);
+    memo.set(uuid, d);
+    return d;
+  };
+  for (const u of units) depth(u.uuid, new Set());
+  return memo;
+}
+
+/** The objects of one phase and the operations of each. */
+class Part {
+  readonly objects: DesiredObject[] = [];
+  readonly ops: PartOps[] = [];
+  add(object: DesiredObject, ops: PartOps) {
+    this.objects.push(object);
+    this.ops.push(ops);
+  }
+}
+
+/**
+ * Pure: the desired objects against MO's timelines → the phases to write: creates and updates
+ * by kind (org units parents first, one phase per level), then terminations the other way
+ * (roles before units, children before parents).
+ */
+export function planObjects(byKind: Map<Kind, DesiredObject[]>, timelines: Timelines, options: PlanObjectsOptions = {}): { phases: Phase[] } {
+  const { fallbacks = [], ends = [], warn = () => {} } = options;
+  const fallbackOf = new Map<string, Fallback>();
+  for (const f of fallbacks) fallbackOf.set(f.uuid, f);
+  const endsOf = new Map<string, End[]>();
+  for (const e of ends) {
+    const same = endsOf.get(e.kind);
+    if (same) same.push(e);
+    else endsOf.set(e.kind, [e]);
+  }
+  const NO_TIMELINES = new Map<string, TimedFields[]>();
+  const parts = new Map<Kind, { forward: Part; ending: Part }>();
+  for (const [kind, list] of byKind) {
+    const actual = timelines.get(kind) ?? NO_TIMELINES;
+    const forward = new Part(), ending = new Part();
+    for (const object of list) {
+      const have = actual.get(object.uuid) ?? null;
+      const fallback = have || !fallbackOf.size ? undefined : fallbackOf.get(object.uuid);
+      const planned = fallback ? { ...object, window: fallback.window, periods: fallback.periods } : object;
+      const ops = objectOps(planned, have);
+      if (ops === CREATE) forward.add(planned, CREATE);
+      else if (ops) {
+        if (ops.forward.length) forward.add(planned, ops.forward);
+        if (ops.ending.length) ending.add(planned, ops.ending);
       }
+    }
+    const kindEnds = endsOf.get(kind);
+    if (kindEnds) {
       const desiredOf = new Map(list.map((o) => [o.uuid, o]));
-      for (const end of ends.filter((e) => e.kind === kind)) {
-        const periods = [...(actual.get(end.uuid) ?? []), ...(desiredOf.get(end.uuid)?.periods ?? [])];
-        if (!periods.some((p) => (p.from ?? '') <= end.last_day && (p.to === null || end.last_day < p.to))) {
+      const covers = (p: { from: string | null; to: string | null }, day: string) => (p.from ?? '') <= day && (p.to === null || day < p.to);
+      for (const end of kindEnds) {
+        if (!(actual.get(end.uuid) ?? []).some((p) => covers(p, end.last_day)) && !(desiredOf.get(end.uuid)?.periods ?? []).some((p) => covers(p, end.last_day))) {
           warn(`${end.source.file}:${end.source.line}: ${kind} ${end.uuid} does not exist in MO or has already ended by ${end.last_day}; nothing to end`);
         }
       }
-      plans.set(kind, out);
-    }),
-  );
+    }
+    parts.set(kind, { forward, ending });
+  }
+
   const order = (Object.keys(KINDS) as Kind[]).sort((a, b) => KINDS[a].rank - KINDS[b].rank);
   const phases: Phase[] = [];
-  const phase = (label: string, items: PlanPart[]) => {
-    if (items.length) phases.push({ label, groups: items.map((p) => p.group), changes: items.flatMap((p) => p.changes) });
+  const phase = (label: string, kind: Kind, part: Part | undefined) => {
+    if (part?.objects.length) phases.push(objectPhase(label, kind, part.objects, part.ops));
   };
   const unitDepth = depths(byKind.get('org_unit') ?? []);
   /** org units in layers of equal depth: parents first (creating), or children first (ending) */
-  const unitLayers = (items: { object: DesiredObject; part: PlanPart }[], label: string, parentsFirst: boolean) => {
-    const layers = new Map<number, PlanPart[]>();
-    for (const x of items) {
-      const d = unitDepth.get(x.object.uuid) ?? 0;
-      const layer = layers.get(d);
-      if (layer) layer.push(x.part);
-      else layers.set(d, [x.part]);
+  const unitLayers = (part: Part | undefined, label: string, parentsFirst: boolean) => {
+    if (!part) return;
+    const layers = new Map<number, Part>();
+    for (let i = 0; i < part.objects.length; i++) {
+      const d = unitDepth.get(part.objects[i]!.uuid) ?? 0;
+      let layer = layers.get(d);
+      if (!layer) layers.set(d, (layer = new Part()));
+      layer.add(part.objects[i]!, part.ops[i]!);
     }
-    for (const d of [...layers.keys()].sort((a, b) => (parentsFirst ? a - b : b - a))) phase(`${label} (level ${d + 1})`, layers.get(d)!);
+    for (const d of [...layers.keys()].sort((a, b) => (parentsFirst ? a - b : b - a))) phase(`${label} (level ${d + 1})`, 'org_unit', layers.get(d));
   };
   for (const kind of order) {
-    const items = (plans.get(kind) ?? []).flatMap((x) => (x.plan.forward ? [{ object: x.object, part: x.plan.forward }] : []));
-    if (kind === 'org_unit') unitLayers(items, 'org units', true);
-    else phase(KINDS[kind].query, items.map((x) => x.part));
+    if (kind === 'org_unit') unitLayers(parts.get(kind)?.forward, 'org units', true);
+    else phase(KINDS[kind].query, kind, parts.get(kind)?.forward);
   }
   // terminations last: roles before units, children before parents
   for (const kind of [...order].reverse()) {
-    const items = (plans.get(kind) ?? []).flatMap((x) => (x.plan.ending ? [{ object: x.object, part: x.plan.ending }] : []));
-    if (kind === 'org_unit') unitLayers(items, 'ending org units', false);
-    else phase(`ending ${KINDS[kind].query}`, items.map((x) => x.part));
+    if (kind === 'org_unit') unitLayers(parts.get(kind)?.ending, 'ending org units', false);
+    else phase(`ending ${KINDS[kind].query}`, kind, parts.get(kind)?.ending);
   }
   return { phases };
 }

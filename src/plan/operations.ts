@@ -1,10 +1,11 @@
 /**
- * Plans for desired objects: each object's timeline against MO's → a MutationGroup of ordered
- * mutations, plus a readable line for the dry-run table and the report.
+ * Plans for desired objects: each object's timeline against MO's → the operations it needs
+ * (`objectOps`), and from those, when they are written or reported, a MutationGroup of ordered
+ * mutations and readable lines for the dry-run table and the report.
  */
-import type { MutationGroup, ObjectRef } from '../mo/client.ts';
+import type { MutationGroup, Mutation, ObjectRef } from '../mo/client.ts';
 import { KINDS, type Kind } from '../mo/kinds.ts';
-import { planTimeline, type Span, type TimedFields, type TimelineOp } from './timeline.ts';
+import { createOps, planTimeline, type Span, type TimedFields, type TimelineOp } from './timeline.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 
 export interface PlannedChange {
@@ -34,42 +35,76 @@ export interface ObjectPlan {
   ending: PlanPart | null;
 }
 
-const validity = (v: Span) => ({ from: v.from, to: v.to });
+/**
+ * One part of an object's plan: its operations, or CREATE (MO lacks the object: a create from
+ * the first desired period and an update for each further one, `createOps`). CREATE is what an
+ * initial import plans for every object; it is spelled out only when the object is written.
+ */
+export const CREATE = 'create' as const;
+export type PartOps = TimelineOp[] | typeof CREATE;
 
-export function mutationsFor(kind: Kind, uuid: string, ops: TimelineOp[]) {
-  const spec = KINDS[kind];
-  return ops.map((op) => {
-    if (op.op === 'terminate') {
-      if (!spec.terminate) throw new Error(`${kind} cannot be terminated`);
-      return { name: spec.terminate, input: { uuid, to: op.validity.to, ...(op.validity.from ? { from: op.validity.from } : {}) } };
-    }
-    if (op.op === 'create') {
-      const input = { uuid, ...spec.input(op.fields, 'create') };
-      return { name: spec.create, input: kind === 'employee' ? input : { ...input, validity: validity(op.validity) } };
-    }
-    return { name: spec.update, input: { uuid, ...spec.input(op.fields, 'update'), validity: validity(op.validity) } };
-  });
+/** What an object needs: CREATE, or its forward and ending operations (either may be empty); null = nothing. */
+export type ObjectOps = typeof CREATE | { forward: TimelineOp[]; ending: TimelineOp[] } | null;
+
+export function objectOps(object: DesiredObject, actual: TimedFields[] | null): ObjectOps {
+  if (!actual || actual.length === 0) return object.periods.length ? CREATE : null;
+  const spec = KINDS[object.kind as Kind];
+  const ops = planTimeline(object.periods as TimedFields[], object.window.from, actual, { nullable: spec.nullable });
+  if (!ops.length) return null;
+  const forward: TimelineOp[] = [];
+  const ending: TimelineOp[] = [];
+  for (const op of ops) {
+    if (op.op !== 'terminate') forward.push(op);
+    // a kind MO cannot terminate (employees) keeps what MO has outside the desired periods
+    else if (spec.terminate) ending.push(op);
+  }
+  return forward.length || ending.length ? { forward, ending } : null;
 }
 
-export function planObject(object: DesiredObject, actual: TimedFields[] | null): ObjectPlan | null {
-  const kind = object.kind as Kind;
-  const spec = KINDS[kind];
-  let ops = planTimeline(object.periods as TimedFields[], object.window.from, actual, { nullable: spec.nullable });
-  // a kind MO cannot terminate (employees) keeps what MO has outside the desired periods
-  if (!spec.terminate) ops = ops.filter((o) => o.op !== 'terminate');
-  if (!ops.length) return null;
+/** Operations in a part (= mutations = planned changes). */
+export const sizeOf = (object: DesiredObject, ops: PartOps) => (ops === CREATE ? object.periods.length : ops.length);
+
+const opsOf = (object: DesiredObject, ops: PartOps): TimelineOp[] => (ops === CREATE ? createOps(object.periods as TimedFields[]) : ops);
+
+export function refOf(object: DesiredObject): ObjectRef {
   const first = object.periods[0];
-  const ref: ObjectRef = { kind, uuid: object.uuid, user_key: (first?.fields.user_key as string | undefined) ?? undefined, file: first?.source.file, line: first?.source.line };
-  const part = (list: TimelineOp[]): PlanPart | null =>
-    list.length
-      ? {
-          group: { ref, mutations: mutationsFor(kind, object.uuid, list) },
-          changes: list.map((op): PlannedChange => ({
-            kind, uuid: object.uuid, user_key: ref.user_key, operation: op.op, validity: op.validity,
-            changed: op.op === 'update' ? op.changed : op.op === 'create' ? Object.keys(op.fields).filter((k) => op.fields[k] !== null) : undefined,
-            file: ref.file, line: ref.line,
-          })),
-        }
-      : null;
-  return { forward: part(ops.filter((o) => o.op !== 'terminate')), ending: part(ops.filter((o) => o.op === 'terminate')) };
+  return { kind: object.kind, uuid: object.uuid, user_key: (first?.fields.user_key as string | undefined) ?? undefined, file: first?.source.file, line: first?.source.line };
+}
+
+export function mutationsFor(kind: Kind, uuid: string, ops: TimelineOp[]): Mutation[] {
+  const spec = KINDS[kind];
+  const out: Mutation[] = [];
+  for (const op of ops) {
+    if (op.op === 'terminate') {
+      if (!spec.terminate) throw new Error(`${kind} cannot be terminated`);
+      out.push({ name: spec.terminate, input: op.validity.from ? { uuid, to: op.validity.to, from: op.validity.from } : { uuid, to: op.validity.to } });
+    } else {
+      const input: Record<string, unknown> = { uuid, ...spec.input(op.fields, op.op) };
+      if (op.op === 'update' || kind !== 'employee') input.validity = { from: op.validity.from, to: op.validity.to };
+      out.push({ name: op.op === 'create' ? spec.create : spec.update, input });
+    }
+  }
+  return out;
+}
+
+/** The mutation group of one part of an object's plan. */
+export function groupOf(object: DesiredObject, ops: PartOps): MutationGroup {
+  return { ref: refOf(object), mutations: mutationsFor(object.kind as Kind, object.uuid, opsOf(object, ops)) };
+}
+
+/** The readable changes of one part of an object's plan. */
+export function changesOf(object: DesiredObject, ops: PartOps, ref = refOf(object)): PlannedChange[] {
+  return opsOf(object, ops).map((op): PlannedChange => ({
+    kind: object.kind, uuid: object.uuid, user_key: ref.user_key, operation: op.op, validity: op.validity,
+    changed: op.op === 'update' ? op.changed : op.op === 'create' ? Object.keys(op.fields).filter((k) => op.fields[k] !== null) : undefined,
+    file: ref.file, line: ref.line,
+  }));
+}
+
+/** One object's whole plan, built out (tests, and what a phase builds per object when writing). */
+export function planObject(object: DesiredObject, actual: TimedFields[] | null): ObjectPlan | null {
+  const ops = objectOps(object, actual);
+  if (!ops) return null;
+  const part = (list: PartOps): PlanPart | null => (sizeOf(object, list) ? { group: groupOf(object, list), changes: changesOf(object, list) } : null);
+  return ops === CREATE ? { forward: part(CREATE), ending: null } : { forward: part(ops.forward), ending: part(ops.ending) };
 }

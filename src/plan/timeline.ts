@@ -46,6 +46,44 @@ export function clip(periods: TimedFields[], from: string | null): TimedFields[]
   return periods.filter((p) => hi(p.to) > from).map((p) => (lo(p.from) < from ? { ...p, from } : p));
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** An object MO lacks: a create from the first desired period and an update for each further one. */
+export function createOps(desired: TimedFields[]): TimelineOp[] {
+  const ops: TimelineOp[] = [];
+  for (let i = 0; i < desired.length; i++) {
+    const p = desired[i]!;
+    ops.push(i === 0 ? { op: 'create', validity: { from: p.from, to: p.to }, fields: p.fields } : { op: 'update', validity: { from: p.from, to: p.to }, fields: p.fields, changed: Object.keys(p.fields) });
+  }
+  return ops;
+}
+
+/**
+ * Are the desired and MO's periods, both clipped to the window, the same periods with nothing
+ * to change (`changedFields` empty)? Then `planTimeline` has nothing to do: every segment is kept.
+ */
+function sameTimeline(desired: TimedFields[], actual: TimedFields[], windowFrom: string | null, nullable: ReadonlySet<string>): boolean {
+  let i = 0, j = 0;
+  for (;;) {
+    // clip: periods that end before the window are not compared
+    if (windowFrom !== null) {
+      while (i < desired.length && hi(desired[i]!.to) <= windowFrom) i++;
+      while (j < actual.length && hi(actual[j]!.to) <= windowFrom) j++;
+    }
+    if (i === desired.length || j === actual.length) return i === desired.length && j === actual.length;
+    const d = desired[i++]!, a = actual[j++]!;
+    if (d.to !== a.to) return false;
+    const dFrom = windowFrom !== null && lo(d.from) < windowFrom ? windowFrom : lo(d.from);
+    const aFrom = windowFrom !== null && lo(a.from) < windowFrom ? windowFrom : lo(a.from);
+    if (dFrom !== aFrom) return false;
+    for (const k in d.fields) {
+      const v = d.fields[k]!;
+      if (v === null && !nullable.has(k)) continue;
+      if ((a.fields[k] ?? null) !== v) return false;
+    }
+  }
+}
+
 export interface PlanOptions {
   /** Fields whose null is a real value (org_unit parent: null = top-level). */
   nullable?: ReadonlySet<string>;
@@ -58,25 +96,22 @@ export interface PlanOptions {
  * @param actual MO's periods of the object, or null when MO does not have it
  */
 export function planTimeline(desired: TimedFields[], windowFrom: string | null, actual: TimedFields[] | null, options: PlanOptions = {}): TimelineOp[] {
-  const nullable = options.nullable ?? new Set<string>();
-  if (!actual || actual.length === 0) {
-    // MO lacks the object: create it from all its periods, also those before the window (a unit
-    // first seen in an Org_ret file is created from its own StartDato, docs/org-units.md)
-    if (desired.length === 0) return [];
-    const [first, ...rest] = desired;
-    return [
-      { op: 'create', validity: { from: first!.from, to: first!.to }, fields: first!.fields },
-      ...rest.map((p): TimelineOp => ({ op: 'update', validity: { from: p.from, to: p.to }, fields: p.fields, changed: Object.keys(p.fields) })),
-    ];
-  }
+  const nullable = options.nullable ?? NONE;
+  // MO lacks the object: create it from all its periods, also those before the window (a unit
+  // first seen in an Org_ret file is created from its own StartDato, docs/org-units.md)
+  if (!actual || actual.length === 0) return createOps(desired);
+  // the common case of a rerun: MO already has exactly the desired timeline
+  if (sameTimeline(desired, actual, windowFrom, nullable)) return [];
   const want = clip(desired, windowFrom);
   const have = clip(actual, windowFrom);
   // elementary segments between every boundary inside the window
   const bounds = new Set<string>();
   if (windowFrom) bounds.add(windowFrom);
-  for (const p of [...want, ...have]) {
-    bounds.add(lo(p.from));
-    bounds.add(hi(p.to));
+  for (const list of [want, have]) {
+    for (const p of list) {
+      bounds.add(lo(p.from));
+      bounds.add(hi(p.to));
+    }
   }
   const points = [...bounds].sort();
   type Seg = { from: string; to: string; action: 'keep' | 'set' | 'clear'; fields?: Fields; changed?: string[] };
@@ -95,7 +130,7 @@ export function planTimeline(desired: TimedFields[], windowFrom: string | null, 
   const runs: Seg[] = [];
   for (const s of segs) {
     const last = runs[runs.length - 1];
-    if (last && last.to === s.from && last.action === s.action && s.action !== 'keep' && (s.action === 'clear' || JSON.stringify(last.fields) === JSON.stringify(s.fields))) {
+    if (last && last.to === s.from && last.action === s.action && s.action !== 'keep' && (s.action === 'clear' || last.fields === s.fields || JSON.stringify(last.fields) === JSON.stringify(s.fields))) {
       last.to = s.to;
       last.changed = [...new Set([...(last.changed ?? []), ...(s.changed ?? [])])];
     } else runs.push({ ...s });
