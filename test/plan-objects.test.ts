@@ -113,16 +113,21 @@ function reference(desired: TimedFields[], windowFrom: string | null, actual: Ti
     if (!d && !a) continue;
     if (d && a) {
       const changed = changedFields(d.fields, a.fields);
-      segs.push(changed.length ? { from, to, action: 'set', fields: d.fields, changed } : { from, to, action: 'keep' });
+      segs.push(changed.length ? { from, to, action: 'set', fields: d.fields, changed } : { from, to, action: 'keep', fields: d.fields });
     } else if (d) segs.push({ from, to, action: 'set', fields: d.fields, changed: Object.keys(d.fields).filter((k) => d.fields[k] !== null || nullable.has(k)) });
     else segs.push({ from, to, action: 'clear' });
   }
   const runs: Seg[] = [];
+  const json = (f: unknown) => JSON.stringify(f);
   for (const s of segs) {
-    const last = runs[runs.length - 1];
-    if (last && last.to === s.from && last.action === s.action && s.action !== 'keep' && (s.action === 'clear' || JSON.stringify(last.fields) === JSON.stringify(s.fields))) {
+    const last = runs[runs.length - 1], before = runs[runs.length - 2];
+    if (last && last.to === s.from && last.action === s.action && s.action !== 'keep' && (s.action === 'clear' || json(last.fields) === json(s.fields))) {
       last.to = s.to;
       last.changed = [...new Set([...(last.changed ?? []), ...(s.changed ?? [])])];
+    } else if (s.action === 'set' && last?.action === 'keep' && before?.action === 'set' && before.to === last.from && last.to === s.from && json(before.fields) === json(last.fields) && json(last.fields) === json(s.fields)) {
+      before.to = s.to; // set X | keep X | set X → one update
+      before.changed = [...new Set([...(before.changed ?? []), ...(s.changed ?? [])])];
+      runs.pop();
     } else runs.push({ ...s });
   }
   const day = (d: string) => (d === MIN || d === MAX ? null : d);

@@ -33,6 +33,18 @@ test('an empty window ends the object from its start; a finite end terminates af
   assert.equal(planTimeline([p('2020-01-01', '2024-08-01', 'A')], null, [p('2020-01-01', null, 'A')]), [{ op: 'terminate', validity: { from: null, to: '2024-08-01' } }]);
 });
 
+test('MO alternating B|A|B against a desired A: one update over the whole span, not two', () => {
+  const actual = [p('2020-01-01', '2021-01-01', 'B'), p('2021-01-01', '2022-01-01', 'A'), p('2022-01-01', null, 'B')];
+  assert.equal(planTimeline([p('2020-01-01', null, 'A')], null, actual), [{ op: 'update', validity: { from: '2020-01-01', to: null }, fields: { name: 'A' }, changed: ['name'] }]);
+  // B|A|B|A|B: still one
+  const five = [p('2020-01-01', '2021-01-01', 'B'), p('2021-01-01', '2022-01-01', 'A'), p('2022-01-01', '2023-01-01', 'B'), p('2023-01-01', '2024-01-01', 'A'), p('2024-01-01', null, 'B')];
+  assert.equal(planTimeline([p('2020-01-01', null, 'A')], null, five).map((o) => [o.op, o.validity.from, o.validity.to]), [['update', '2020-01-01', null]]);
+  // the kept middle wants other fields than its neighbours: nothing to join, two updates
+  const desired = [p('2020-01-01', '2021-01-01', 'A'), p('2021-01-01', '2022-01-01', 'C'), p('2022-01-01', null, 'A')];
+  const mo = [p('2020-01-01', '2021-01-01', 'B'), p('2021-01-01', '2022-01-01', 'C'), p('2022-01-01', null, 'B')];
+  assert.equal(planTimeline(desired, null, mo).map((o) => [o.op, o.validity.from, o.validity.to]), [['update', '2020-01-01', '2021-01-01'], ['update', '2022-01-01', null]]);
+});
+
 test('a gap in the desired timeline is cut out of MO with from and to', () => {
   const ops = planTimeline([p('2020-01-01', '2021-01-01', 'A'), p('2022-01-01', null, 'A')], null, [p('2020-01-01', null, 'A')]);
   assert.equal(ops, [{ op: 'terminate', validity: { from: '2021-01-01', to: '2022-01-01' } }]);

@@ -122,17 +122,23 @@ export function planTimeline(desired: TimedFields[], windowFrom: string | null, 
     if (!d && !a) continue;
     if (d && a) {
       const changed = changedFields(d.fields, a.fields, nullable);
-      segs.push(changed.length ? { from, to, action: 'set', fields: d.fields, changed } : { from, to, action: 'keep' });
+      segs.push(changed.length ? { from, to, action: 'set', fields: d.fields, changed } : { from, to, action: 'keep', fields: d.fields });
     } else if (d) segs.push({ from, to, action: 'set', fields: d.fields, changed: Object.keys(d.fields).filter((k) => d.fields[k] !== null || nullable.has(k)) });
     else segs.push({ from, to, action: 'clear' });
   }
   // coalesce neighbouring segments that do the same thing
+  const same = (a: Fields | undefined, b: Fields | undefined) => a === b || JSON.stringify(a) === JSON.stringify(b);
   const runs: Seg[] = [];
   for (const s of segs) {
-    const last = runs[runs.length - 1];
-    if (last && last.to === s.from && last.action === s.action && s.action !== 'keep' && (s.action === 'clear' || last.fields === s.fields || JSON.stringify(last.fields) === JSON.stringify(s.fields))) {
+    const last = runs[runs.length - 1], before = runs[runs.length - 2];
+    if (last && last.to === s.from && last.action === s.action && s.action !== 'keep' && (s.action === 'clear' || same(last.fields, s.fields))) {
       last.to = s.to;
       last.changed = [...new Set([...(last.changed ?? []), ...(s.changed ?? [])])];
+    } else if (s.action === 'set' && last?.action === 'keep' && before?.action === 'set' && before.to === last.from && last.to === s.from && same(before.fields, last.fields) && same(last.fields, s.fields)) {
+      // set X | keep (MO already has X) | set X: one update over all three (MO's B|A|B against a desired A)
+      before.to = s.to;
+      before.changed = [...new Set([...(before.changed ?? []), ...(s.changed ?? [])])];
+      runs.pop();
     } else runs.push({ ...s });
   }
   const day = (d: string) => (d === MIN || d === MAX ? null : d);
