@@ -67,6 +67,21 @@ test('MO already equal: nothing; changed and ended objects: forward phases, then
   assert.equal(groupsOf(phases[1]!), [{ ref: { kind: 'engagement', uuid: u(501), user_key: 'E1', file: 'Pers_nye.csv', line: 2 }, mutations: [{ name: 'engagement_terminate', input: { uuid: u(501), to: '2024-06-01' } }] }]);
 });
 
+test('Med-i-LinjeOrg true in MO, false in the delivery (inside its window): a warning naming the row; MO cannot clear it', () => {
+  const warnings: string[] = [];
+  const inMo = (hierarchy: string | null, from = '2020-01-01') => new Map([['org_unit' as Kind, new Map([[u(1), [{ from, to: null, fields: { user_key: 'K1', name: 'U1', parent: null, org_unit_type: u(900), org_unit_hierarchy: hierarchy } }]]])]]);
+  planObjects(groupByKind([[unit(1, null)]]), inMo(u(950)), { warn: (m) => warnings.push(m) });
+  assert.equal(warnings, [`Org_inital.csv:10: org unit ${u(1)}: Med-i-LinjeOrg is false, but MO has the unit in the line organisation (org_unit_hierarchy); MO cannot clear that field through its API, so it is left as it is: remove it in MO if the unit has left the line organisation`]);
+  warnings.length = 0;
+  planObjects(groupByKind([[unit(1, null)]]), inMo(null), { warn: (m) => warnings.push(m) });
+  planObjects(groupByKind([[unit(1, null)]]), new Map(), { warn: (m) => warnings.push(m) });
+  assert.equal(warnings, [], 'MO agrees, or MO lacks the unit');
+  // MO's line organisation lies before the window the delivery speaks for: not the delivery's business
+  const mo = new Map([['org_unit' as Kind, new Map([[u(1), [{ from: '2020-01-01', to: '2023-01-01', fields: { user_key: 'K1', name: 'U1', parent: null, org_unit_type: u(900), org_unit_hierarchy: u(950) } }, { from: '2023-01-01', to: null, fields: { user_key: 'K1', name: 'U1', parent: null, org_unit_type: u(900), org_unit_hierarchy: null } }]]])]]);
+  planObjects(groupByKind([[unit(1, null, [['2024-01-01', null, 'U1']], '2024-01-01')]]), mo, { warn: (m) => warnings.push(m) });
+  assert.equal(warnings, []);
+});
+
 test('fallback periods when MO lacks the object; luk rows that end nothing are warned about', () => {
   const object = { ...engagement(1, 3), window: { from: '2024-07-01' } };
   const fallback = { kind: 'engagement', uuid: object.uuid, window: { from: null }, periods: [{ ...object.periods[0]!, from: '2019-01-01' }] };

@@ -97,6 +97,25 @@ class Part {
 }
 
 /**
+ * Units the delivery takes out of the line organisation (Med-i-LinjeOrg false: no
+ * org_unit_hierarchy) while MO has them in it, inside the window the delivery speaks for. MO's
+ * org_unit_update cannot clear the field (null keeps the value), so it is left as it is: a
+ * warning each, naming the row, so that someone removes it in MO.
+ */
+export function lineOrganisationKept(units: DesiredObject[], actual: ReadonlyMap<string, TimedFields[]>): string[] {
+  const out: string[] = [];
+  for (const unit of units) {
+    const have = actual.get(unit.uuid);
+    if (!have) continue;
+    const windowFrom = unit.window.from ?? '';
+    const hit = unit.periods.find((p) => p.fields.org_unit_hierarchy == null && (p.to === null || p.to > windowFrom) && have.some((m) =>
+      m.fields.org_unit_hierarchy != null && (m.to === null || m.to > windowFrom) && (m.to === null || m.to > p.from) && (p.to === null || (m.from ?? '') < p.to)));
+    if (hit) out.push(`${hit.source.file}:${hit.source.line}: org unit ${unit.uuid}: Med-i-LinjeOrg is false, but MO has the unit in the line organisation (org_unit_hierarchy); MO cannot clear that field through its API, so it is left as it is: remove it in MO if the unit has left the line organisation`);
+  }
+  return out;
+}
+
+/**
  * Pure: the desired objects against MO's timelines → the phases to write: creates and updates
  * by kind (org units parents first, one phase per level), then terminations the other way
  * (roles before units, children before parents).
@@ -127,6 +146,7 @@ export function planObjects(byKind: Map<Kind, DesiredObject[]>, timelines: Timel
         if (ops.ending.length) ending.add(planned, ops.ending);
       }
     }
+    if (kind === 'org_unit') for (const m of lineOrganisationKept(list, actual)) warn(m);
     const kindEnds = endsOf.get(kind);
     if (kindEnds) {
       const desiredOf = new Map(list.map((o) => [o.uuid, o]));
