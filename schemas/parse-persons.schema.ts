@@ -60,14 +60,16 @@ export const endedEngagementRowSchema = {
 export const personRowSchema = { oneOf: [engagementRowSchema, endedEngagementRowSchema] } as const satisfies JSONSchema;
 
 /**
- * A value in a row that names an object this step cannot check: an org unit, a class (with its
- * facet) or a person (by CPR). The upload step checks each against MO and the other desired
- * objects and reports unknown ones as input errors `file:line:column: field: …`.
+ * Values in rows that name an object this step cannot check: an org unit, a class (with its facet)
+ * or a person (by CPR). One reference per file, column and value, with the lines of every row that
+ * gives it (an org unit is named by thousands of engagement rows). The upload step checks each
+ * against MO and the other desired objects and reports an unknown one as an input error
+ * `file:line:column: field: …` for each of its lines.
  */
 export const referenceSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['kind', 'file', 'line', 'column', 'field'],
+  required: ['kind', 'file', 'column', 'field', 'lines'],
   properties: {
     kind: { enum: ['org_unit', 'class', 'person'] },
     /** org_unit and class references */
@@ -77,10 +79,11 @@ export const referenceSchema = {
     /** person references */
     cpr: cprSchema,
     file: { type: 'string' },
-    line: { type: 'integer', minimum: 1 },
     column: { type: 'integer', minimum: 1 },
     /** the CSV column */
     field: { type: 'string' },
+    /** the lines of `file` whose value in `column` this is, ascending */
+    lines: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1 } },
   },
 } as const satisfies JSONSchema;
 

@@ -48,11 +48,22 @@ export function copenhagenDay(date: Date): string {
   return `${z.y}-${pad(z.m)}-${pad(z.d)}`;
 }
 
-/** Is `y-m-d` a real calendar day? */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Is `y-m-d` a real calendar day? As JavaScript's Date sees it (a year 1–99 is not one: Date.UTC
+ * reads it as 19yy), by arithmetic for the years 100–9999.
+ */
 export function isValidDay(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1 || y < 1) return false;
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  if (y > 9999 || !Number.isInteger(y) || !Number.isInteger(m) || !Number.isInteger(d)) {
+    const dt = new Date(Date.UTC(y, m - 1, d));
+    return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
+  }
+  if (y < 100) return false;
+  if (d <= 28) return true;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : MONTH_DAYS[m - 1]!);
 }
 
 export const dayString = (y: number, m: number, d: number) => `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
@@ -62,6 +73,18 @@ export function addDays(day: string, n: number): string {
   const [y, m, d] = day.split('-').map(Number) as [number, number, number];
   const dt = new Date(Date.UTC(y, m - 1, d + n));
   return dayString(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate());
+}
+
+const nextDays = new Map<string, string>();
+
+/** addDays(day, 1), remembered: the same few thousand days recur on every row of a delivery. */
+export function nextDay(day: string): string {
+  let next = nextDays.get(day);
+  if (next === undefined) {
+    if (nextDays.size >= 100_000) nextDays.clear();
+    nextDays.set(day, (next = addDays(day, 1)));
+  }
+  return next;
 }
 
 /** Parse an ISO date or date-time; a value without offset is Copenhagen local time. */

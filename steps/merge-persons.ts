@@ -42,7 +42,8 @@ export default defineStep({
     return { objects: result.objects, persons: result.persons, references, fallbacks: result.fallbacks, ends: result.ends, remerge };
   },
   summarize(out) {
-    const n = (k: string) => out.objects.filter((o) => o.kind === k).length;
-    return `${n('employee')} employees, ${n('engagement')} engagements, ${n('address')} e-mail addresses, ${n('ituser')} AZ IT users, ${n('manager')} managers`;
+    const n: Record<string, number> = { employee: 0, engagement: 0, address: 0, ituser: 0, manager: 0, org_unit: 0 };
+    for (const o of out.objects) n[o.kind]!++;
+    return `${n.employee} employees, ${n.engagement} engagements, ${n.address} e-mail addresses, ${n.ituser} AZ IT users, ${n.manager} managers`;
   },
 });

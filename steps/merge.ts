@@ -7,7 +7,7 @@ import { defineStep } from '../src/engine/step.ts';
 import { mergeSchemas } from '../schemas/merge.schema.ts';
 import { loadSeed } from '../src/seed.ts';
 import { ConfigError } from '../src/errors.ts';
-import { mergeUnits } from '../src/merge/units.ts';
+import { mergeUnits, unitTypeReferences } from '../src/merge/units.ts';
 
 export default defineStep({
   name: 'merge',
@@ -29,11 +29,7 @@ export default defineStep({
       hierarchyClass: classUuid(input.spec.hierarchy.facet, input.spec.hierarchy.class),
     });
     // every unit type a row names must exist (in MO or the delivery's STAM files): checked by upload before anything is written
-    const columns = new Map(input.files.map((f) => [f.name, f.columns['org_unit_type']]));
-    const references = input.rows.filter((r) => r.org_unit_type).map((r) => ({
-      kind: 'class' as const, uuid: r.org_unit_type!, facet: 'org_unit_type', file: r.file, line: r.line,
-      column: columns.get(r.file)?.index ?? 1, field: columns.get(r.file)?.name ?? 'org_unit_type',
-    }));
+    const references = unitTypeReferences(input.rows, input.files);
     for (const [k, v] of Object.entries(result.counts)) ctx.progress.set(k.replace('_', ' '), v);
     ctx.report.count('units', result.counts.units);
     ctx.report.count('unit_addresses', result.counts.addresses);

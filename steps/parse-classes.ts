@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { defineStep } from '../src/engine/step.ts';
 import { parseClassesSchemas } from '../schemas/parse-classes.schema.ts';
-import { stamMappingSchema, type StamMapping } from '../schemas/mapping.schema.ts';
+import { mappingCheckSchema, stamMappingSchema, type StamMapping } from '../schemas/mapping.schema.ts';
 import { loadYaml } from '../src/yaml-file.ts';
 import { parseStamFiles } from '../src/los/stam.ts';
 import type { Encoding } from '../src/los/csv.ts';
@@ -16,7 +16,7 @@ export default defineStep({
   schemas: parseClassesSchemas,
 })({
   async run({ with: opts, input, ctx }) {
-    const mapping = loadYaml<StamMapping>(path.resolve(ctx.run.workflowDir, opts.mapping), stamMappingSchema, 'STAM mapping').data;
+    const mapping = loadYaml<StamMapping>(path.resolve(ctx.run.workflowDir, opts.mapping), mappingCheckSchema(stamMappingSchema), 'STAM mapping').data;
     const stam = input.files.filter((f) => f.kind === 'STAM');
     const result = parseStamFiles(stam, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding);
     for (const f of stam) if (!result.used.has(f.name)) ctx.log.warn(`${f.name} is not in the STAM mapping; ignored`);

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { defineStep } from '../src/engine/step.ts';
 import { parseManagersSchemas } from '../schemas/parse-managers.schema.ts';
-import { managersMappingSchema, type ManagersMapping } from '../schemas/mapping.schema.ts';
+import { mappingCheckSchema, managersMappingSchema, type ManagersMapping } from '../schemas/mapping.schema.ts';
 import { loadYaml } from '../src/yaml-file.ts';
 import { parseManagerFiles } from '../src/los/managers.ts';
 import type { Encoding } from '../src/los/csv.ts';
@@ -17,7 +17,7 @@ export default defineStep({
 })({
   async run({ with: opts, input, ctx }) {
     const file = path.resolve(ctx.run.workflowDir, opts.mapping);
-    const mapping = loadYaml<ManagersMapping>(file, managersMappingSchema, 'managers mapping').data;
+    const mapping = loadYaml<ManagersMapping>(file, mappingCheckSchema(managersMappingSchema), 'managers mapping').data;
     const result = parseManagerFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file);
     for (const u of result.unmapped) ctx.log.warn(`${u.file}: column${u.columns.length === 1 ? '' : 's'} ${u.columns.join(', ')} not in the managers mapping; ignored`);
     ctx.progress.set('files', result.files.length);
@@ -26,7 +26,8 @@ export default defineStep({
     return { rows: result.rows, references: result.references };
   },
   summarize(out) {
-    const n = (k: string) => out.rows.filter((r) => r.kind === k).length;
-    return `${out.rows.length} rows (nye ${n('Leder_nye')}, ret ${n('Leder_ret')}, luk ${n('Leder_luk')})`;
+    const n: Record<string, number> = { Leder_nye: 0, Leder_ret: 0, Leder_luk: 0 };
+    for (const r of out.rows) n[r.kind]!++;
+    return `${out.rows.length} rows (nye ${n.Leder_nye}, ret ${n.Leder_ret}, luk ${n.Leder_luk})`;
   },
 });

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { defineStep } from '../src/engine/step.ts';
 import { parsePersonsSchemas } from '../schemas/parse-persons.schema.ts';
-import { personsMappingSchema, type PersonsMapping } from '../schemas/mapping.schema.ts';
+import { mappingCheckSchema, personsMappingSchema, type PersonsMapping } from '../schemas/mapping.schema.ts';
 import { loadYaml } from '../src/yaml-file.ts';
 import { parsePersonFiles } from '../src/los/persons.ts';
 import type { Encoding } from '../src/los/csv.ts';
@@ -18,7 +18,7 @@ export default defineStep({
 })({
   async run({ with: opts, input, ctx }) {
     const file = path.resolve(ctx.run.workflowDir, opts.mapping);
-    const mapping = loadYaml<PersonsMapping>(file, personsMappingSchema, 'persons mapping').data;
+    const mapping = loadYaml<PersonsMapping>(file, mappingCheckSchema(personsMappingSchema), 'persons mapping').data;
     const result = parsePersonFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file);
     for (const u of result.unmapped) ctx.log.warn(`${u.file}: column${u.columns.length === 1 ? '' : 's'} ${u.columns.join(', ')} not in the persons mapping; ignored`);
     ctx.progress.set('files', result.files.length);
@@ -27,8 +27,12 @@ export default defineStep({
     return { rows: result.rows, references: result.references };
   },
   summarize(out) {
-    const n = (k: string) => out.rows.filter((r) => r.kind === k).length;
-    const persons = new Set(out.rows.map((r) => r.cpr)).size;
-    return `${out.rows.length} rows (nye ${n('Pers_nye')}, ret ${n('Pers_ret')}, luk ${n('Pers_luk')}) of ${persons} persons`;
+    const n: Record<string, number> = { Pers_nye: 0, Pers_ret: 0, Pers_luk: 0 };
+    const persons = new Set<string>();
+    for (const r of out.rows) {
+      n[r.kind]!++;
+      persons.add(r.cpr);
+    }
+    return `${out.rows.length} rows (nye ${n.Pers_nye}, ret ${n.Pers_ret}, luk ${n.Pers_luk}) of ${persons.size} persons`;
   },
 });

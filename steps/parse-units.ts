@@ -5,11 +5,19 @@
 import path from 'node:path';
 import { defineStep } from '../src/engine/step.ts';
 import { parseUnitsSchemas } from '../schemas/parse-units.schema.ts';
-import { orgUnitsMappingSchema, type OrgUnitsMapping } from '../schemas/mapping.schema.ts';
+import { mappingCheckSchema, orgUnitsMappingSchema, type OrgUnitsMapping } from '../schemas/mapping.schema.ts';
 import { loadYaml } from '../src/yaml-file.ts';
 import { ConfigError } from '../src/errors.ts';
 import { mappingProblems, parseUnitFiles } from '../src/los/units.ts';
 import type { Encoding } from '../src/los/csv.ts';
+
+/** Distinct units among the rows (a unit's rows are usually consecutive). */
+function unitCount(rows: readonly { uuid: string }[]): number {
+  const units = new Set<string>();
+  let last = '';
+  for (const r of rows) if (r.uuid !== last) units.add((last = r.uuid));
+  return units.size;
+}
 
 export default defineStep({
   name: 'parse-units',
@@ -18,18 +26,18 @@ export default defineStep({
 })({
   async run({ with: opts, input, ctx }) {
     const file = path.resolve(ctx.run.workflowDir, opts.mapping);
-    const mapping = loadYaml<OrgUnitsMapping>(file, orgUnitsMappingSchema, 'org units mapping').data;
+    const mapping = loadYaml<OrgUnitsMapping>(file, mappingCheckSchema(orgUnitsMappingSchema), 'org units mapping').data;
     const bad = mappingProblems(mapping);
     if (bad.length) throw new ConfigError(`invalid org units mapping ${file}:\n  ${bad.join('\n  ')}`);
     const result = parseUnitFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding);
     ctx.progress.set('files', result.files.length);
     ctx.progress.set('rows', result.rows.length);
-    ctx.progress.set('units', new Set(result.rows.map((r) => r.uuid)).size);
+    ctx.progress.set('units', unitCount(result.rows));
     ctx.report.count('unit_rows', result.rows.length);
     return result;
   },
   summarize(out) {
-    const units = new Set(out.rows.map((r) => r.uuid)).size;
+    const units = unitCount(out.rows);
     return `${out.rows.length} rows of ${units} units from ${out.files.length} file${out.files.length === 1 ? '' : 's'}`;
   },
 });

@@ -84,13 +84,13 @@ test('references: org unit, person (by CPR) and the three classes with their fac
     'Leder_nye_20240601_120000.csv': [HEADER, `${ORG};${CPR};${TYPE};${LEVEL4};${RESP}`],
     'Leder_luk_20240801_120000.csv': ['OrgUUID;CPR', `${ORG};${CPR}`],
   });
-  const at = { file: 'Leder_nye_20240601_120000.csv', line: 2 };
+  const file = 'Leder_nye_20240601_120000.csv';
   assert.equal(r.parsed.references, [
-    { kind: 'org_unit', uuid: ORG, ...at, column: 1, field: 'OrgUUID' },
-    { kind: 'person', cpr: CPR, ...at, column: 2, field: 'CPR' },
-    { kind: 'class', uuid: TYPE, facet: 'manager_type', ...at, column: 3, field: 'LedertypeUUID' },
-    { kind: 'class', uuid: LEVEL4, facet: 'manager_level', ...at, column: 4, field: 'LederniveauUUID' },
-    { kind: 'class', uuid: RESP, facet: 'responsibility', ...at, column: 5, field: 'LederansvarUUID' },
+    { kind: 'org_unit', uuid: ORG, file, column: 1, field: 'OrgUUID', lines: [2] },
+    { kind: 'person', cpr: CPR, file, column: 2, field: 'CPR', lines: [2] },
+    { kind: 'class', uuid: TYPE, facet: 'manager_type', file, column: 3, field: 'LedertypeUUID', lines: [2] },
+    { kind: 'class', uuid: LEVEL4, facet: 'manager_level', file, column: 4, field: 'LederniveauUUID', lines: [2] },
+    { kind: 'class', uuid: RESP, facet: 'responsibility', file, column: 5, field: 'LederansvarUUID', lines: [2] },
   ]);
   assert.equal(referencesToCheck(r.parsed.references, r.persons).length, 5, 'the CPR has no Pers row in this run: the upload checks it in MO');
 });

@@ -227,17 +227,25 @@ test('several rows of one CPR in one file: a non-empty value beats an empty one;
   assert.not.match(r.warnings.join('\n'), CPR);
 });
 
-test('references: org unit and classes with file, line, column; persons of the run not re-checked', () => {
-  const r = run(pers('Pers_nye_20240601_120000.csv', [{}]));
+test('references: org unit and classes with file, column and lines; persons of the run not re-checked', () => {
+  const r = run(pers('Pers_nye_20240601_120000.csv', [{}, { uuid: E2, cpr: CPR2, job: JOB2 }, { uuid: 'aaaaaaaa-0000-0000-0000-000000000003', unit: UNIT2 }]));
+  const file = 'Pers_nye_20240601_120000.csv';
   assert.equal(r.parsed.references, [
-    { kind: 'org_unit', uuid: UNIT, file: 'Pers_nye_20240601_120000.csv', line: 2, column: 9, field: 'OrgenhedUUID' },
-    { kind: 'class', uuid: ETYPE, facet: 'engagement_type', file: 'Pers_nye_20240601_120000.csv', line: 2, column: 10, field: 'EngagementTypeUUID' },
-    { kind: 'class', uuid: JOB, facet: 'engagement_job_function', file: 'Pers_nye_20240601_120000.csv', line: 2, column: 11, field: 'StillingsBetegnelseUUID' },
-  ]);
-  const personRef = { kind: 'person' as const, cpr: CPR, file: 'Leder_nye_20240601_120000.csv', line: 2, column: 2, field: 'CPR' };
-  const otherRef = { ...personRef, cpr: CPR2, line: 3 };
+    { kind: 'org_unit', uuid: UNIT, file, column: 9, field: 'OrgenhedUUID', lines: [2, 3] },
+    { kind: 'class', uuid: ETYPE, facet: 'engagement_type', file, column: 10, field: 'EngagementTypeUUID', lines: [2, 3, 4] },
+    { kind: 'class', uuid: JOB, facet: 'engagement_job_function', file, column: 11, field: 'StillingsBetegnelseUUID', lines: [2, 4] },
+    { kind: 'class', uuid: JOB2, facet: 'engagement_job_function', file, column: 11, field: 'StillingsBetegnelseUUID', lines: [3] },
+    { kind: 'org_unit', uuid: UNIT2, file, column: 9, field: 'OrgenhedUUID', lines: [4] },
+  ], 'one reference per file, column and value');
+  const personRef = { kind: 'person' as const, cpr: CPR, file: 'Leder_nye_20240601_120000.csv', column: 2, field: 'CPR', lines: [2] };
+  const otherRef = { ...personRef, cpr: '0101601234', lines: [3] };
   assert.equal(referencesToCheck([...r.parsed.references, personRef, otherRef], r.persons), [...r.parsed.references, otherRef]);
-  assert.equal(referencesToCheck([...r.parsed.references, otherRef], r.persons, new Set(['Pers_nye_20240601_120000.csv:2'])), [otherRef]);
+  assert.equal(referencesToCheck([...r.parsed.references, otherRef], r.persons, new Set([`${file}:2`, `${file}:4`])), [
+    { kind: 'org_unit', uuid: UNIT, file, column: 9, field: 'OrgenhedUUID', lines: [3] },
+    { kind: 'class', uuid: ETYPE, facet: 'engagement_type', file, column: 10, field: 'EngagementTypeUUID', lines: [3] },
+    { kind: 'class', uuid: JOB2, facet: 'engagement_job_function', file, column: 11, field: 'StillingsBetegnelseUUID', lines: [3] },
+    otherRef,
+  ], 'excluded lines are left out; a reference left without lines is dropped');
 });
 
 test('excluded rows (--skip-invalid-rows) are merged as if absent', () => {

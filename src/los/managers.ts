@@ -7,13 +7,11 @@ import type { LederRow } from '../../schemas/parse-managers.schema.ts';
 import type { Reference } from '../../schemas/parse-persons.schema.ts';
 import type { Encoding } from './csv.ts';
 import type { ValueType } from './values.ts';
-import { checkSectionTypes, maskedCpr, readRowFiles, referenceAt, type InputFile } from './persons.ts';
+import { checkSectionTypes, maskedCpr, readRowFiles, type InputFile } from './persons.ts';
 
 export const MANAGER_TYPES: Record<string, ValueType> = { org_unit: 'uuid', cpr: 'cpr', manager_type: 'uuid', manager_level: 'uuid', responsibility: 'uuid' };
 export const ENDED_MANAGER_TYPES: Record<string, ValueType> = { org_unit: 'uuid', cpr: 'cpr' };
 export const MANAGER_KINDS = ['Leder_nye', 'Leder_ret', 'Leder_luk'] as const;
-
-interface ManagerValues { org_unit: string; cpr: string; manager_type: string; manager_level: string; responsibility: string }
 
 export interface ParsedManagers {
   rows: LederRow[];
@@ -28,30 +26,38 @@ export function parseManagerFiles(files: InputFile[], mapping: ManagersMapping, 
   checkSectionTypes(mappingName, 'ended', mapping.ended, ENDED_MANAGER_TYPES);
   const rows: LederRow[] = [];
   const references: Reference[] = [];
-  const read = readRowFiles<ManagerValues>(files, encoding, {
+  const read = readRowFiles(files, encoding, {
     kinds: MANAGER_KINDS,
     endedKind: 'Leder_luk',
     main: { section: mapping.managers, types: MANAGER_TYPES },
     ended: { section: mapping.ended, types: ENDED_MANAGER_TYPES },
-    key: (v) => `${v.org_unit}/${v.cpr}`,
-    duplicate: (v, earlier) => ({ field: 'cpr', message: `the manager role of CPR ${maskedCpr(v.cpr)} in unit ${v.org_unit} is also on line ${earlier}` }),
-    row({ file: f, date, line, plan, ended, values: v }) {
-      if (ended) {
-        rows.push({ kind: 'Leder_luk', file: f.name, date, line, org_unit: v.org_unit, cpr: v.cpr });
-        return;
-      }
-      rows.push({
-        kind: f.kind as 'Leder_nye' | 'Leder_ret', file: f.name, date, line,
-        org_unit: v.org_unit, cpr: v.cpr, manager_type: v.manager_type, manager_level: v.manager_level, responsibility: [v.responsibility],
-      });
-      references.push(
-        referenceAt('org_unit', f.name, line, plan, 'org_unit', { uuid: v.org_unit }),
-        referenceAt('person', f.name, line, plan, 'cpr', { cpr: v.cpr }),
-        referenceAt('class', f.name, line, plan, 'manager_type', { uuid: v.manager_type, facet: 'manager_type' }),
-        referenceAt('class', f.name, line, plan, 'manager_level', { uuid: v.manager_level, facet: 'manager_level' }),
-        referenceAt('class', f.name, line, plan, 'responsibility', { uuid: v.responsibility, facet: 'responsibility' }),
-      );
+    file(f) {
+      const name = f.file.name, date = f.date;
+      const ORG_UNIT = f.at('org_unit'), CPR = f.at('cpr');
+      const key = (v: readonly unknown[]) => `${v[ORG_UNIT] as string}/${v[CPR] as string}`;
+      const duplicate = (v: readonly unknown[], earlier: number) => ({ field: 'cpr', message: `the manager role of CPR ${maskedCpr(v[CPR] as string)} in unit ${v[ORG_UNIT] as string} is also on line ${earlier}` });
+      if (f.ended) return { key, duplicate, row: (line, v) => void rows.push({ kind: 'Leder_luk', file: name, date, line, org_unit: v[ORG_UNIT] as string, cpr: v[CPR] as string }) };
+      const kind = f.file.kind as 'Leder_nye' | 'Leder_ret';
+      const TYPE = f.at('manager_type'), LEVEL = f.at('manager_level'), RESPONSIBILITY = f.at('responsibility');
+      const unitRef = f.references('org_unit', 'org_unit');
+      const personRef = f.references('person', 'cpr');
+      const typeRef = f.references('class', 'manager_type', 'manager_type');
+      const levelRef = f.references('class', 'manager_level', 'manager_level');
+      const responsibilityRef = f.references('class', 'responsibility', 'responsibility');
+      return {
+        key,
+        duplicate,
+        row(line, v) {
+          const orgUnit = v[ORG_UNIT] as string, cpr = v[CPR] as string, type = v[TYPE] as string, level = v[LEVEL] as string, responsibility = v[RESPONSIBILITY] as string;
+          rows.push({ kind, file: name, date, line, org_unit: orgUnit, cpr, manager_type: type, manager_level: level, responsibility: [responsibility] });
+          unitRef(orgUnit, line);
+          personRef(cpr, line);
+          typeRef(type, line);
+          levelRef(level, line);
+          responsibilityRef(responsibility, line);
+        },
+      };
     },
-  });
-  return { rows, references, ...read };
+  }, references);
+  return { rows, references, count: read.count, files: read.files, unmapped: read.unmapped };
 }

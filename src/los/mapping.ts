@@ -6,7 +6,7 @@
 import type { InputProblem } from '../errors.ts';
 import type { FieldSpec } from '../../schemas/mapping.schema.ts';
 import type { CsvRow, CsvTable } from './csv.ts';
-import { parsers, ValueError, type ValueType } from './values.ts';
+import { columnParser, parsers, ValueError, type ValueType } from './values.ts';
 
 export interface FieldPlan {
   name: string;
@@ -81,6 +81,58 @@ export function mapRow<T = Record<string, unknown>>(file: string, row: CsvRow, p
   }
   return ok ? (out as T) : null;
 }
+
+/**
+ * Parse and check one row's mapped values into `out`, by position in `plan` (an empty optional
+ * value or an absent optional column: undefined). Returns false (and adds problems) when a value
+ * is invalid. The row-by-row reader of the parse steps: no object per row, the caller builds its
+ * row from `out` (see `fieldPositions`).
+ */
+export function readValues(file: string, row: CsvRow, plan: readonly FieldPlan[], parse: readonly ((text: string) => unknown)[], out: unknown[], problems: InputProblem[]): boolean {
+  let ok = true;
+  const values = row.values;
+  for (let i = 0; i < plan.length; i++) {
+    const f = plan[i]!;
+    out[i] = undefined;
+    if (f.index < 0) continue;
+    const raw = values[f.index];
+    const text = raw === undefined ? '' : raw.trim();
+    if (text === '') {
+      if (f.required) {
+        problems.push({ file, line: row.line, column: f.index + 1, field: f.column, message: 'a value is required' });
+        ok = false;
+      }
+      continue;
+    }
+    try {
+      out[i] = parse[i]!(text);
+    } catch (e) {
+      if (!(e instanceof ValueError)) throw e;
+      problems.push({ file, line: row.line, column: f.index + 1, field: f.column, message: e.message });
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/** The parsers of `readValues` for `plan`, one per field (see `columnParser`): for all files of one reading. */
+export const columnParsers = (plan: readonly FieldPlan[]) => plan.map((f) => columnParser(f.type));
+
+/**
+ * Where `readValues` puts each named field: its position in `plan`, or `plan.length` (a slot that
+ * stays undefined) for a field the mapping does not have. Use with `valueSlots(plan)`.
+ */
+export function fieldPositions<K extends string>(plan: readonly FieldPlan[], names: readonly K[]): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const name of names) {
+    const i = plan.findIndex((p) => p.name === name);
+    out[name] = i < 0 ? plan.length : i;
+  }
+  return out;
+}
+
+/** The `out` array for `readValues` over `plan`, with the always-undefined slot of `fieldPositions`. */
+export const valueSlots = (plan: readonly FieldPlan[]): unknown[] => new Array<unknown>(plan.length + 1).fill(undefined);
 
 /** Map a whole table. */
 export function mapTable<T = Record<string, unknown>>(table: CsvTable, fields: Record<string, FieldSpec>, typeDefaults: Record<string, ValueType>, problems: InputProblem[]): Mapped<T>[] {

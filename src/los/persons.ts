@@ -7,11 +7,12 @@ import { ConfigError, InputError, type InputProblem } from '../errors.ts';
 import { maskCpr } from '../log.ts';
 import type { FieldSpec, PersonsMapping } from '../../schemas/mapping.schema.ts';
 import type { EngagementRow, PersonRow, Reference } from '../../schemas/parse-persons.schema.ts';
-import { addDays } from '../time.ts';
-import { readCsvCollecting, type CsvTable, type Encoding } from './csv.ts';
+import { nextDay } from '../time.ts';
+import { readCsvCollecting, type Encoding } from './csv.ts';
 import { fileDate } from './files.ts';
-import { mapRow, planFields, type FieldPlan } from './mapping.ts';
+import { columnParsers, planFields, readValues, valueSlots, type FieldPlan } from './mapping.ts';
 import { cprBirthDate, type ValueType } from './values.ts';
+import { referenceColumn, type ReferenceKind } from './references.ts';
 
 export interface InputFile { name: string; kind: string; date?: string | null; path: string }
 
@@ -20,13 +21,14 @@ export const maskedCpr = (cpr: string) => `${cpr.slice(0, 6)}xxxx`;
 
 /** CPRNavn → given name and surname, split at the last space (as MO's migration guide says). */
 export function splitName(full: string): { name: string; given_name: string; surname: string } {
-  const name = full.trim().replace(/\s+/g, ' ');
+  const trimmed = full.trim();
+  const name = /\s\s|[^\S ]/.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
   const at = name.lastIndexOf(' ');
   return at < 0 ? { name, given_name: name, surname: '' } : { name, given_name: name.slice(0, at), surname: name.slice(at + 1) };
 }
 
 /** A date in year 9999 means "open" (MO `to: null`); otherwise the day after the last day. */
-export const exclusiveEnd = (lastDay: string): string | null => (lastDay.startsWith('9999-') ? null : addDays(lastDay, 1));
+export const exclusiveEnd = (lastDay: string): string | null => (lastDay.startsWith('9999-') ? null : nextDay(lastDay));
 
 /** The file's date: from the fetch output, else from the name. */
 export function dateOfFile(f: InputFile): string {
@@ -47,32 +49,8 @@ export function checkSectionTypes(what: string, section: string, spec: Section, 
   }
 }
 
-export interface MappedRows<T> {
-  table: CsvTable;
-  plan: FieldPlan[];
-  rows: { line: number; value: T }[];
-  /** Header columns neither mapped nor listed under `ignore`. */
-  unmapped: string[];
-}
-
-/** Read one file through one mapping section; problems are collected. null when the file is unreadable or its header wrong. */
-export function readSection<T>(file: InputFile, encoding: Encoding, spec: Section, types: Record<string, ValueType>, problems: InputProblem[]): MappedRows<T> | null {
-  const table = readCsvCollecting(file, encoding, problems);
-  if (!table) return null;
-  const before = problems.length;
-  const plan = planFields(table, spec.fields, types, problems);
-  if (problems.length > before) return null;
-  const rows: { line: number; value: T }[] = [];
-  for (const row of table.rows) {
-    const value = mapRow<T>(table.file, row, plan, problems);
-    if (value) rows.push({ line: row.line, value });
-  }
-  const known = new Set([...plan.filter((p) => p.index >= 0).map((p) => p.column.toLowerCase()), ...(spec.ignore ?? []).map((c) => c.toLowerCase())]);
-  return { table, plan, rows, unmapped: table.header.filter((h) => h && !known.has(h.toLowerCase())) };
-}
-
 /** Column (1-based) and CSV column name of a mapped field. */
-export function columnOf(plan: FieldPlan[], field: string): { column: number; field: string } {
+export function columnOf(plan: readonly FieldPlan[], field: string): { column: number; field: string } {
   const p = plan.find((x) => x.name === field);
   return p && p.index >= 0 ? { column: p.index + 1, field: p.column } : { column: 1, field };
 }
@@ -89,36 +67,55 @@ export function sortProblems(problems: InputProblem[], files: string[]): InputPr
     .map((x) => x.p);
 }
 
-export function problemAt(file: string, line: number, plan: FieldPlan[], field: string, message: string): InputProblem {
+export function problemAt(file: string, line: number, plan: readonly FieldPlan[], field: string, message: string): InputProblem {
   const at = columnOf(plan, field);
   return { file, line, column: at.column, field: at.field, message };
 }
 
-export function referenceAt(kind: Reference['kind'], file: string, line: number, plan: FieldPlan[], field: string, value: { uuid?: string; cpr?: string; facet?: string }): Reference {
-  return { kind, ...value, file, line, ...columnOf(plan, field) };
+/** One file as `readRowFiles` reads it, for `RowFilesSpec.file`. */
+export interface RowFile {
+  file: InputFile;
+  /** the file's date */
+  date: string;
+  /** an `endedKind` file (read through the `ended` section) */
+  ended: boolean;
+  plan: FieldPlan[];
+  /** the position of a mapped field in the row values (see `fieldPositions`) */
+  at(field: string): number;
+  /** the problem of a row's field */
+  problem(line: number, field: string, message: string): void;
+  /** references for the column of a field (see `referenceColumn`) */
+  references(kind: ReferenceKind, field: string, facet?: string): (value: string, line: number) => void;
+}
+
+/** How one file's checked rows are handled: `values` are by position (`RowFile.at`), valid for the call only. */
+export interface RowHandler {
+  /** a row that must be unique within its file */
+  key(values: readonly unknown[]): string;
+  /** the problem when it is not */
+  duplicate(values: readonly unknown[], earlierLine: number): { field: string; message: string };
+  /** one checked row: add rows, references or problems */
+  row(line: number, values: readonly unknown[]): void;
 }
 
 /** What differs between the Pers and the Leder files for `readRowFiles`. */
-export interface RowFilesSpec<V> {
+export interface RowFilesSpec {
   /** the file kinds read, e.g. Pers_nye, Pers_ret, Pers_luk */
   kinds: readonly string[];
   /** the kind whose rows end objects (read through `ended`) */
   endedKind: string;
   main: { section: Section; types: Record<string, ValueType> };
   ended: { section: Section; types: Record<string, ValueType> };
-  /** a row that must be unique within its file, and the problem when it is not */
-  key(v: V): string;
-  duplicate(v: V, earlierLine: number): { field: string; message: string };
-  /** one checked row: add rows, references or problems */
-  row(r: { file: InputFile; date: string; line: number; plan: FieldPlan[]; ended: boolean; values: V; problem(field: string, message: string): void }): void;
+  /** the handler of one file's rows */
+  file(f: RowFile): RowHandler;
 }
 
 /**
- * Read the files of `spec.kinds` (in the given order) through their mapping section, check that
- * each row's key is unique in its file, and hand every valid row to `spec.row`. Collects the
- * problems of every file and throws one InputError (CPRs masked) at the end.
+ * Read the files of `spec.kinds` (in the given order) through their mapping section, check every
+ * value, check that each row's key is unique in its file, and hand every valid row to the file's
+ * handler. Collects the problems of every file and throws one InputError (CPRs masked) at the end.
  */
-export function readRowFiles<V>(files: InputFile[], encoding: Encoding, spec: RowFilesSpec<V>) {
+export function readRowFiles(files: InputFile[], encoding: Encoding, spec: RowFilesSpec, references: Reference[]) {
   const problems: InputProblem[] = [];
   const unmapped: { file: string; columns: string[] }[] = [];
   const used: string[] = [];
@@ -129,23 +126,36 @@ export function readRowFiles<V>(files: InputFile[], encoding: Encoding, spec: Ro
     const date = dateOfFile(f);
     const ended = f.kind === spec.endedKind;
     const { section, types } = ended ? spec.ended : spec.main;
-    const mapped = readSection<V>(f, encoding, section, types, problems);
-    if (!mapped) continue;
-    count += mapped.table.rows.length;
-    if (mapped.unmapped.length) unmapped.push({ file: f.name, columns: mapped.unmapped });
-    const { plan } = mapped;
+    const table = readCsvCollecting(f, encoding, problems);
+    if (!table) continue;
+    const before = problems.length;
+    const plan = planFields(table, section.fields, types, problems);
+    if (problems.length > before) continue;
+    count += table.rows.length;
+    const known = new Set([...plan.filter((p) => p.index >= 0).map((p) => p.column.toLowerCase()), ...(section.ignore ?? []).map((c) => c.toLowerCase())]);
+    const columns = table.header.filter((h) => h && !known.has(h.toLowerCase()));
+    if (columns.length) unmapped.push({ file: f.name, columns });
+    const positions = new Map(plan.map((p, i) => [p.name, i]));
+    const handler = spec.file({
+      file: f, date, ended, plan,
+      at: (field) => positions.get(field) ?? plan.length,
+      problem: (line, field, message) => problems.push(problemAt(f.name, line, plan, field, message)),
+      references: (kind, field, facet) => referenceColumn(references, kind, f.name, columnOf(plan, field), facet),
+    });
+    const values = valueSlots(plan);
+    const parse = columnParsers(plan);
     const seen = new Map<string, number>();
-    for (const { line, value } of mapped.rows) {
-      const problem = (field: string, message: string) => problems.push(problemAt(f.name, line, plan, field, message));
-      const key = spec.key(value);
+    for (const row of table.rows) {
+      if (!readValues(table.file, row, plan, parse, values, problems)) continue;
+      const key = handler.key(values);
       const earlier = seen.get(key);
       if (earlier !== undefined) {
-        const d = spec.duplicate(value, earlier);
-        problem(d.field, d.message);
+        const d = handler.duplicate(values, earlier);
+        problems.push(problemAt(f.name, row.line, plan, d.field, d.message));
         continue;
       }
-      seen.set(key, line);
-      spec.row({ file: f, date, line, plan, ended, values: value, problem });
+      seen.set(key, row.line);
+      handler.row(row.line, values);
     }
   }
   if (problems.length) throw new InputError(sortProblems(problems, used));
@@ -157,11 +167,6 @@ export const ENGAGEMENT_TYPES: Record<string, ValueType> = {
   primary: 'yesno', org_unit: 'uuid', engagement_type: 'uuid', job_function: 'uuid', azid: 'string',
 };
 export const ENDED_ENGAGEMENT_TYPES: Record<string, ValueType> = { engagement: 'uuid', cpr: 'cpr' };
-
-interface EngagementValues {
-  engagement: string; user_key?: string; cpr: string; name: string; start: string; end: string; email?: string;
-  primary: boolean; org_unit: string; engagement_type: string; job_function: string; azid?: string;
-}
 
 export const PERSON_KINDS = ['Pers_nye', 'Pers_ret', 'Pers_luk'] as const;
 
@@ -183,43 +188,54 @@ export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, en
   checkSectionTypes(mappingName, 'ended', mapping.ended, ENDED_ENGAGEMENT_TYPES);
   const rows: PersonRow[] = [];
   const references: Reference[] = [];
-  const read = readRowFiles<EngagementValues>(files, encoding, {
+  const read = readRowFiles(files, encoding, {
     kinds: PERSON_KINDS,
     endedKind: 'Pers_luk',
     main: { section: mapping.engagements, types: ENGAGEMENT_TYPES },
     ended: { section: mapping.ended, types: ENDED_ENGAGEMENT_TYPES },
-    key: (v) => v.engagement,
-    duplicate: (v, earlier) => ({ field: 'engagement', message: `engagement ${v.engagement} is also on line ${earlier}` }),
-    row({ file: f, date, line, plan, ended, values: v, problem }) {
-      if (ended) {
-        rows.push({ kind: 'Pers_luk', file: f.name, date, line, engagement: v.engagement, cpr: v.cpr });
-        return;
-      }
-      let ok = true;
-      if (v.end < v.start) {
-        problem('end', `the last day ${v.end} is before the first day ${v.start}`);
-        ok = false;
-      }
-      const birth = cprBirthDate(v.cpr)!;
-      if (v.start < birth) {
-        problem('start', `the first day ${v.start} is before the birth date of CPR ${maskedCpr(v.cpr)} (${birth})`);
-        ok = false;
-      }
-      const name = splitName(v.name);
-      if (!ok) return;
-      const row: EngagementRow = {
-        kind: f.kind as EngagementRow['kind'], file: f.name, date, line,
-        engagement: v.engagement, user_key: v.user_key ?? null, cpr: v.cpr, ...name,
-        from: v.start, to: exclusiveEnd(v.end), email: v.email ?? null, primary: v.primary,
-        org_unit: v.org_unit, engagement_type: v.engagement_type, job_function: v.job_function, azid: v.azid ?? null,
+    file(f) {
+      const name = f.file.name, date = f.date;
+      const ENGAGEMENT = f.at('engagement'), CPR = f.at('cpr');
+      const key = (v: readonly unknown[]) => v[ENGAGEMENT] as string;
+      const duplicate = (v: readonly unknown[], earlier: number) => ({ field: 'engagement', message: `engagement ${v[ENGAGEMENT] as string} is also on line ${earlier}` });
+      if (f.ended) return { key, duplicate, row: (line, v) => void rows.push({ kind: 'Pers_luk', file: name, date, line, engagement: v[ENGAGEMENT] as string, cpr: v[CPR] as string }) };
+      const kind = f.file.kind as EngagementRow['kind'];
+      const USER_KEY = f.at('user_key'), NAME = f.at('name'), START = f.at('start'), END = f.at('end'), EMAIL = f.at('email'), PRIMARY = f.at('primary');
+      const ORG_UNIT = f.at('org_unit'), ENGAGEMENT_TYPE = f.at('engagement_type'), JOB_FUNCTION = f.at('job_function'), AZID = f.at('azid');
+      const unitRef = f.references('org_unit', 'org_unit');
+      const typeRef = f.references('class', 'engagement_type', 'engagement_type');
+      const jobRef = f.references('class', 'job_function', 'engagement_job_function');
+      return {
+        key,
+        duplicate,
+        row(line, v) {
+          const cpr = v[CPR] as string, start = v[START] as string, end = v[END] as string;
+          let ok = true;
+          if (end < start) {
+            f.problem(line, 'end', `the last day ${end} is before the first day ${start}`);
+            ok = false;
+          }
+          const birth = cprBirthDate(cpr)!;
+          if (start < birth) {
+            f.problem(line, 'start', `the first day ${start} is before the birth date of CPR ${maskedCpr(cpr)} (${birth})`);
+            ok = false;
+          }
+          if (!ok) return;
+          const names = splitName(v[NAME] as string);
+          const orgUnit = v[ORG_UNIT] as string, engagementType = v[ENGAGEMENT_TYPE] as string, jobFunction = v[JOB_FUNCTION] as string;
+          rows.push({
+            kind, file: name, date, line,
+            engagement: v[ENGAGEMENT] as string, user_key: (v[USER_KEY] as string | undefined) ?? null, cpr,
+            name: names.name, given_name: names.given_name, surname: names.surname,
+            from: start, to: exclusiveEnd(end), email: (v[EMAIL] as string | undefined) ?? null, primary: v[PRIMARY] as boolean,
+            org_unit: orgUnit, engagement_type: engagementType, job_function: jobFunction, azid: (v[AZID] as string | undefined) ?? null,
+          });
+          unitRef(orgUnit, line);
+          typeRef(engagementType, line);
+          jobRef(jobFunction, line);
+        },
       };
-      rows.push(row);
-      references.push(
-        referenceAt('org_unit', f.name, line, plan, 'org_unit', { uuid: v.org_unit }),
-        referenceAt('class', f.name, line, plan, 'engagement_type', { uuid: v.engagement_type, facet: 'engagement_type' }),
-        referenceAt('class', f.name, line, plan, 'job_function', { uuid: v.job_function, facet: 'engagement_job_function' }),
-      );
     },
-  });
-  return { rows, references, ...read };
+  }, references);
+  return { rows, references, count: read.count, files: read.files, unmapped: read.unmapped };
 }

@@ -7,7 +7,7 @@ import { InputError, type InputProblem } from '../errors.ts';
 import type { FieldSpec, OrgUnitsMapping } from '../../schemas/mapping.schema.ts';
 import type { UnitFile, UnitRow, UnitSpec } from '../../schemas/parse-units.schema.ts';
 import { readCsvCollecting, type CsvTable, type Encoding } from './csv.ts';
-import { mapRow, planFields } from './mapping.ts';
+import { columnParsers, fieldPositions, planFields, readValues, valueSlots } from './mapping.ts';
 import { fileDate } from './files.ts';
 import { OPEN_END, type ValueType } from './values.ts';
 
@@ -18,17 +18,6 @@ export interface UnitSourceFile {
   kind: string;
   date?: string | null;
   path: string;
-}
-
-interface MappedUnit {
-  uuid: string;
-  user_key: string;
-  name?: string;
-  parent: string;
-  org_unit_type?: string;
-  org_unit_hierarchy?: boolean;
-  start: string;
-  end: string;
 }
 
 const TYPE_DEFAULTS: Record<string, ValueType> = { uuid: 'uuid', parent: 'uuid', org_unit_type: 'uuid', org_unit_hierarchy: 'boolean', start: 'date', end: 'date' };
@@ -61,7 +50,10 @@ export function mappingProblems(mapping: OrgUnitsMapping): string[] {
 
 const showDay = (d: string) => (d === OPEN_END ? 'open' : d);
 
-function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date: string, mapping: OrgUnitsMapping, problems: InputProblem[]): { rows: UnitRow[]; info: UnitFile } {
+const FIELDS = ['uuid', 'user_key', 'name', 'parent', 'org_unit_type', 'org_unit_hierarchy', 'start', 'end'] as const;
+
+/** Add the checked rows of one Org file to `rows`; returns the file's info. */
+function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date: string, mapping: OrgUnitsMapping, rows: UnitRow[], problems: InputProblem[]): UnitFile {
   const before = problems.length;
   const plan = planFields(table, mapping.fields as Record<string, FieldSpec>, TYPE_DEFAULTS, problems);
   const columns: UnitFile['columns'] = {};
@@ -85,15 +77,17 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
     columns[c.suffix] = { name: table.header[index]!, index: index + 1 };
   }
   const info: UnitFile = { name: file.name, kind, date, rows: table.rows.length, columns };
-  if (problems.length > before) return { rows: [], info }; // header problems: the rows cannot be read
+  if (problems.length > before) return info; // header problems: the rows cannot be read
 
-  const rows: UnitRow[] = [];
+  const at = fieldPositions(plan, FIELDS);
+  const v = valueSlots(plan);
+  const parse = columnParsers(plan);
   for (const row of table.rows) {
-    const v = mapRow<MappedUnit>(table.file, row, plan, problems);
-    if (!v) continue;
-    if (v.end < v.start) {
+    if (!readValues(table.file, row, plan, parse, v, problems)) continue;
+    const uuid = v[at.uuid] as string, start = v[at.start] as string, end = v[at.end] as string, parent = v[at.parent] as string;
+    if (end < start) {
       const col = columns.end!;
-      problems.push({ file: table.file, line: row.line, column: col.index, field: col.name, message: `last day ${showDay(v.end)} is before the first day ${v.start} (${columns.start!.name})` });
+      problems.push({ file: table.file, line: row.line, column: col.index, field: col.name, message: `last day ${showDay(end)} is before the first day ${start} (${columns.start!.name})` });
       continue;
     }
     const addresses: Record<string, string | null> = {};
@@ -102,14 +96,14 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
       addresses[a.suffix] = text === '' ? null : text;
     }
     rows.push({
-      uuid: v.uuid,
-      user_key: v.user_key,
-      name: v.name ?? null,
-      parent: v.parent === v.uuid ? null : v.parent,
-      org_unit_type: v.org_unit_type ?? null,
-      linjeorg: v.org_unit_hierarchy ?? false,
-      start: v.start,
-      end: v.end,
+      uuid,
+      user_key: v[at.user_key] as string,
+      name: (v[at.name] as string | undefined) ?? null,
+      parent: parent === uuid ? null : parent,
+      org_unit_type: (v[at.org_unit_type] as string | undefined) ?? null,
+      linjeorg: (v[at.org_unit_hierarchy] as boolean | undefined) ?? false,
+      start,
+      end,
       addresses,
       file: file.name,
       kind,
@@ -117,7 +111,7 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
       line: row.line,
     });
   }
-  return { rows, info };
+  return info;
 }
 
 /**
@@ -138,9 +132,7 @@ export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping
     }
     const table = readCsvCollecting(file, encoding, problems);
     if (!table) continue;
-    const r = parseTable(table, file, file.kind as UnitKind, date, mapping, problems);
-    rows.push(...r.rows);
-    infos.push(r.info);
+    infos.push(parseTable(table, file, file.kind as UnitKind, date, mapping, rows, problems));
   }
   if (problems.length) throw new InputError(problems);
   return { rows, files: infos, spec: unitSpec(mapping) };

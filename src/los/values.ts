@@ -40,22 +40,34 @@ export function parseUuid(text: string): string {
   return text.toLowerCase();
 }
 
-/** The birth date of a CPR number (DDMMYY + the 7th digit's century rule), or null if invalid. */
-export function cprBirthDate(cpr: string): string | null {
-  if (!/^\d{10}$/.test(cpr)) return null;
-  const d = +cpr.slice(0, 2), m = +cpr.slice(2, 4), yy = +cpr.slice(4, 6), c = +cpr[6]!;
+/** The date part of a CPR number (DDMMYY + the 7th digit's century rule) as y·10000 + m·100 + d (y ≥ 1800), or -1 if invalid. */
+function cprDay(cpr: string): number {
+  if (cpr.length !== 10) return -1;
+  for (let i = 0; i < 10; i++) {
+    const c = cpr.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+  }
+  // (no helper closure here: tsx names every closure it creates, which costs more than the arithmetic)
+  const d = cpr.charCodeAt(0) * 10 + cpr.charCodeAt(1) - 528, m = cpr.charCodeAt(2) * 10 + cpr.charCodeAt(3) - 528;
+  const yy = cpr.charCodeAt(4) * 10 + cpr.charCodeAt(5) - 528, c = cpr.charCodeAt(6) - 48;
   let century: number;
   if (c <= 3) century = 1900;
   else if (c === 4 || c === 9) century = yy <= 36 ? 2000 : 1900;
   else century = yy <= 57 ? 2000 : 1800;
   const y = century + yy;
-  return isValidDay(y, m, d) ? dayString(y, m, d) : null;
+  return isValidDay(y, m, d) ? y * 10000 + m * 100 + d : -1;
+}
+
+/** The birth date of a CPR number (DDMMYY + the 7th digit's century rule), or null if invalid. */
+export function cprBirthDate(cpr: string): string | null {
+  const day = cprDay(cpr);
+  return day < 0 ? null : `${Math.floor(day / 10000)}-${cpr.slice(2, 4)}-${cpr.slice(0, 2)}`;
 }
 
 export function parseCpr(text: string): string {
-  const cpr = text.replace('-', '');
+  const cpr = text.indexOf('-') < 0 ? text : text.replace('-', '');
   if (!/^\d{10}$/.test(cpr)) throw new ValueError(`must be 10 digits`);
-  if (!cprBirthDate(cpr)) throw new ValueError(`${cpr.slice(0, 6)}xxxx has no valid date part`);
+  if (cprDay(cpr) < 0) throw new ValueError(`${cpr.slice(0, 6)}xxxx has no valid date part`);
   return cpr;
 }
 
@@ -69,3 +81,38 @@ export const parsers: Record<ValueType, (text: string) => unknown> = {
   yesno: parseYesNo,
   cpr: parseCpr,
 };
+
+/**
+ * `fn` remembering its results (not its errors) while texts recur: at 2,000 distinct texts, if
+ * fewer than a quarter as many calls were answered from memory (a column of unique values such as
+ * engagement uuids), it stops remembering.
+ */
+function remembered<T>(fn: (text: string) => T, limit = 100_000): (text: string) => T {
+  let seen: Map<string, T> | null = new Map();
+  let misses = 0, hits = 0;
+  return (text) => {
+    if (seen === null) return fn(text);
+    let value = seen.get(text);
+    if (value !== undefined) {
+      hits++;
+      return value;
+    }
+    value = fn(text);
+    if (++misses === 2000 && hits < 500) seen = null;
+    else {
+      if (seen.size >= limit) seen.clear();
+      seen.set(text, value);
+    }
+    return value;
+  };
+}
+
+/**
+ * A parser of `type` for one column, for one reading of a delivery. Dates and class and unit
+ * uuids recur on many rows: it remembers them (and rows then share one string per value); a
+ * column of mostly unique values (engagement uuids, CPR numbers) is parsed value by value.
+ * Errors are not remembered (each invalid value is reported where it occurs).
+ */
+export function columnParser(type: ValueType): (text: string) => unknown {
+  return type === 'uuid' || type === 'date' || type === 'cpr' ? remembered(parsers[type]) : parsers[type];
+}

@@ -7,7 +7,7 @@
  * The rules per row kind are in docs/persons.md.
  */
 import { InputError, type InputProblem } from '../errors.ts';
-import { addDays } from '../time.ts';
+import { nextDay } from '../time.ts';
 import { derivedUuid } from '../uuid.ts';
 import { cprBirthDate } from '../los/values.ts';
 import { maskedCpr } from '../los/persons.ts';
@@ -46,19 +46,24 @@ export const emailUuid = (cpr: string) => derivedUuid(`${cpr}email`);
 export const azidUuid = (cpr: string) => derivedUuid(`${cpr}azid`);
 export const managerUuid = (orgUnit: string, cpr: string) => derivedUuid(`${orgUnit}${cpr}manager`);
 /** The list of responsibility classes as one desired field value: sorted, comma-joined. */
-export const responsibilityValue = (uuids: readonly string[]) => [...new Set(uuids.map((u) => u.toLowerCase()))].sort().join(',');
+export const responsibilityValue = (uuids: readonly string[]) =>
+  uuids.length === 1 ? uuids[0]!.toLowerCase() : [...new Set(uuids.map((u) => u.toLowerCase()))].sort().join(',');
 
 // ---------------------------------------------------------------- timelines
 
 export interface Timeline { window: string | null; periods: Period[] }
 
 const sameFields = (a: Fields, b: Fields) => {
-  const ka = Object.keys(a), kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || a[k] !== b[k]) return false;
+  return true;
 };
 
-/** Join touching periods with equal fields (the earlier period's source is kept). */
+/** Join touching periods with equal fields (the earlier period's source is kept). A list of fewer than two is returned as it is. */
 export function normalise(periods: Period[]): Period[] {
+  if (periods.length < 2) return periods;
   const out: Period[] = [];
   for (const p of periods) {
     const last = out[out.length - 1];
@@ -68,6 +73,20 @@ export function normalise(periods: Period[]): Period[] {
   return out;
 }
 
+/** The periods of `t` before `from` (cut at `from`), then `periods`, joined. */
+function replacedFrom(before: Period[], from: string, periods: Period[]): Period[] {
+  const all: Period[] = [];
+  for (const p of before) {
+    if (p.from >= from) continue;
+    all.push(p.to === null || p.to > from ? { ...p, to: from } : p);
+  }
+  for (const p of periods) all.push(p);
+  return normalise(all);
+}
+
+/** The window after an operation from `from` (null = all time): the earliest. */
+const widened = (window: string | null, from: string | null) => (from === null ? null : window === null || window < from ? window : from);
+
 /**
  * Apply "from `from` on, the object is `periods`" (all starting at or after `from`) to a timeline.
  * `from` null replaces the whole timeline.
@@ -75,17 +94,7 @@ export function normalise(periods: Period[]): Period[] {
 export function applyFrom(t: Timeline | undefined, from: string | null, periods: Period[]): Timeline {
   if (from === null) return { window: null, periods: normalise(periods) };
   if (!t) return { window: from, periods: normalise(periods) };
-  const kept = t.periods.flatMap((p) => (p.from >= from ? [] : [p.to === null || p.to > from ? { ...p, to: from } : p]));
-  return { window: t.window === null || t.window < from ? t.window : from, periods: normalise([...kept, ...periods]) };
-}
-
-interface ObjectState {
-  kind: Kind;
-  uuid: string;
-  owner?: Record<string, string>;
-  main: Timeline;
-  /** Only for objects first seen in an operation with a window: the timeline to use if MO lacks the object. */
-  fallback?: Timeline;
+  return { window: widened(t.window, from), periods: replacedFrom(t.periods, from, periods) };
 }
 
 const samePeriods = (a: Period[], b: Period[]) =>
@@ -93,34 +102,42 @@ const samePeriods = (a: Period[], b: Period[]) =>
 
 const KIND_ORDER: Kind[] = ['employee', 'engagement', 'address', 'ituser', 'manager', 'org_unit'];
 
+/**
+ * The desired objects of a merge, in order of creation per kind. Each operation changes its object
+ * in place; the callers keep the objects where their rows find them (on their person, engagement or
+ * manager record).
+ */
 class Objects {
-  private byUuid = new Map<string, ObjectState>();
+  private byKind = new Map<Kind, DesiredObject[]>(KIND_ORDER.map((k) => [k, []]));
+  /** For objects first seen in an operation with a window: the timeline to use if MO lacks the object. */
+  private fallbackOf = new Map<DesiredObject, Timeline>();
 
-  /** Apply an operation; `create` is the timeline the object would have if this run's first operation had created it. */
-  apply(kind: Kind, uuid: string, owner: Record<string, string> | undefined, from: string | null, periods: Period[], create?: { from: string | null; periods: Period[] }) {
-    const o = this.byUuid.get(uuid);
-    if (!o) {
-      const state: ObjectState = { kind, uuid, owner, main: applyFrom(undefined, from, periods) };
-      if (from !== null && create) state.fallback = applyFrom(undefined, create.from, create.periods);
-      this.byUuid.set(uuid, state);
-      return;
-    }
-    o.main = applyFrom(o.main, from, periods);
-    if (o.fallback) o.fallback = applyFrom(o.fallback, from, periods);
+  /** A new object from its first operation; `create`: the timeline it would have if this run's first operation had created it. */
+  create(kind: Kind, uuid: string, owner: Record<string, string> | undefined, from: string | null, periods: Period[], create?: { from: string | null; periods: Period[] }): DesiredObject {
+    const object: DesiredObject = owner ? { kind, uuid, owner, periods: normalise(periods), window: { from } } : { kind, uuid, periods: normalise(periods), window: { from } };
+    if (from !== null && create) this.fallbackOf.set(object, applyFrom(undefined, create.from, create.periods));
+    this.byKind.get(kind)!.push(object);
+    return object;
+  }
+
+  /** Apply a later operation to an object. */
+  update(o: DesiredObject, owner: Record<string, string> | undefined, from: string | null, periods: Period[]) {
+    o.periods = from === null ? normalise(periods) : replacedFrom(o.periods, from, periods);
+    o.window.from = widened(o.window.from, from);
+    const fallback = this.fallbackOf.get(o);
+    if (fallback) this.fallbackOf.set(o, applyFrom(fallback, from, periods));
     if (owner) o.owner = owner;
   }
 
-  has(uuid: string) {
-    return this.byUuid.has(uuid);
-  }
-
   result(): { objects: DesiredObject[]; fallbacks: Fallback[] } {
-    const all = [...this.byUuid.values()].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
-    const objects: DesiredObject[] = all.map((o) => ({ kind: o.kind, uuid: o.uuid, ...(o.owner ? { owner: o.owner } : {}), periods: o.main.periods, window: { from: o.main.window } }));
+    const objects: DesiredObject[] = [];
     const fallbacks: Fallback[] = [];
-    for (const o of all) {
-      if (!o.fallback || o.main.window === null || samePeriods(o.fallback.periods, o.main.periods)) continue;
-      fallbacks.push({ kind: o.kind as Fallback['kind'], uuid: o.uuid, window: { from: o.fallback.window }, periods: o.fallback.periods });
+    for (const kind of KIND_ORDER) for (const o of this.byKind.get(kind)!) objects.push(o);
+    for (const kind of KIND_ORDER) {
+      for (const [o, f] of this.fallbackOf) {
+        if (o.kind !== kind || o.window.from === null || samePeriods(f.periods, o.periods)) continue;
+        fallbacks.push({ kind: kind as Fallback['kind'], uuid: o.uuid, window: { from: f.window }, periods: f.periods });
+      }
     }
     return { objects, fallbacks };
   }
@@ -130,19 +147,9 @@ class Objects {
 
 const key = (file: string, line: number) => `${file}:${line}`;
 
-/** Consecutive rows of one file. */
-function byFile<T extends { file: string }>(rows: readonly T[]): T[][] {
-  const groups: T[][] = [];
-  for (const r of rows) {
-    const last = groups[groups.length - 1];
-    if (last && last[0]!.file === r.file) last.push(r);
-    else groups.push([r]);
-  }
-  return groups;
-}
-
 /** The value a file gives a person: the last non-empty one (a warning when rows disagree). */
 function personValue(rows: EngagementRow[], pick: (r: EngagementRow) => string | null, column: string, warnings: string[]): { value: string | null; row: EngagementRow } {
+  if (rows.length === 1) return { value: pick(rows[0]!), row: rows[0]! };
   const given = rows.filter((r) => pick(r) !== null);
   if (!given.length) return { value: null, row: rows[rows.length - 1]! };
   const last = given[given.length - 1]!;
@@ -153,114 +160,173 @@ function personValue(rows: EngagementRow[], pick: (r: EngagementRow) => string |
   return { value: pick(last), row: last };
 }
 
+/** A CPR's person of the run, the owner object its objects share, and its employee, e-mail and AZ objects. */
+interface PersonRecord { run: RunPerson; owner: { person: string }; employee?: DesiredObject; email?: DesiredObject; azid?: DesiredObject }
+
+const pickEmail = (r: EngagementRow) => r.email;
+const pickAzid = (r: EngagementRow) => r.azid;
+
 export function mergePersons(personRows: readonly PersonRow[], managerRows: readonly LederRow[], options: MergeOptions): MergeResult {
   const objects = new Objects();
   const warnings: string[] = [];
   const problems: InputProblem[] = [];
   const ends: End[] = [];
-  const persons = new Map<string, RunPerson>();
-  const engagementOwner = new Map<string, { cpr: string; source: Source }>();
-  const skip = (r: { file: string; line: number }) => options.exclude?.has(key(r.file, r.line)) ?? false;
+  /** each CPR's person of the run, the owner object its objects share, and its objects */
+  const persons = new Map<string, PersonRecord>();
+  /** each engagement: its object, and its first Pers_nye/Pers_ret row (its CPR owns the engagement) */
+  const engagements = new Map<string, { owner?: EngagementRow; object?: DesiredObject }>();
+  const managers = new Map<string, DesiredObject>();
+  const exclude = options.exclude?.size ? options.exclude : null;
   const source = (r: { file: string; line: number }): Source => ({ file: r.file, line: r.line });
-  const person = (cpr: string, r: { file: string; line: number }) => {
-    if (!persons.has(cpr)) persons.set(cpr, { cpr, uuid: employeeUuid(cpr), source: source(r), employee: false });
-    return persons.get(cpr)!.uuid;
-  };
+  function person(cpr: string, r: { file: string; line: number }) {
+    let p = persons.get(cpr);
+    if (!p) {
+      const uuid = employeeUuid(cpr);
+      persons.set(cpr, (p = { run: { cpr, uuid, source: source(r), employee: false }, owner: { person: uuid } }));
+    }
+    return p;
+  }
+  function engagement(uuid: string) {
+    let e = engagements.get(uuid);
+    if (!e) engagements.set(uuid, (e = {}));
+    return e;
+  }
 
-  for (const group of byFile(personRows.filter((r) => !skip(r)))) {
-    const date = group[0]!.date;
-    const cprs = new Map<string, EngagementRow[]>();
-    for (const r of group) {
-      const personUuid = person(r.cpr, r);
-      if (r.kind === 'Pers_luk') {
-        const owner = engagementOwner.get(r.engagement);
-        if (owner && owner.cpr !== r.cpr) {
-          warnings.push(`${r.file}:${r.line}: engagement ${r.engagement} belongs to another CPR number (${maskedCpr(owner.cpr)}, ${owner.source.file}:${owner.source.line}) than this row's ${maskedCpr(r.cpr)}`);
-        }
-        objects.apply('engagement', r.engagement, undefined, addDays(date, 1), []);
-        ends.push({ kind: 'engagement', uuid: r.engagement, last_day: date, cpr: r.cpr, source: source(r) });
-        continue;
-      }
-      const owner = engagementOwner.get(r.engagement);
-      if (owner && owner.cpr !== r.cpr) {
-        problems.push({ file: r.file, line: r.line, column: 1, field: 'CPR', message: `engagement ${r.engagement} belongs to CPR ${maskedCpr(owner.cpr)} on ${owner.source.file}:${owner.source.line}; this row gives another CPR number (${maskedCpr(r.cpr)})` });
-        continue;
-      }
-      if (!owner) engagementOwner.set(r.engagement, { cpr: r.cpr, source: source(r) });
-      (cprs.get(r.cpr) ?? cprs.set(r.cpr, []).get(r.cpr)!).push(r);
+  // the rows of one file at a time (they come file by file)
+  let cprs = new Map<string, EngagementRow[]>();
+  let date = '';
+  function fileDone() {
+    for (const [cpr, rows] of cprs) personLevel(cpr, rows);
+    cprs = new Map();
+  }
+  // person-level values: one employee, one e-mail address and one AZ IT user per CPR and file
+  function personLevel(cpr: string, rows: EngagementRow[]) {
+    const p = persons.get(cpr)!;
+    const { run, owner } = p;
+    const personUuid = run.uuid;
+    run.employee = true;
+    const ret = rows[0]!.kind === 'Pers_ret';
+    const nameRow = rows[rows.length - 1]!;
+    if (rows.length > 1 && rows.some((r) => r.name !== nameRow.name)) {
+      warnings.push(`${nameRow.file}: lines ${rows.map((r) => r.line).join(', ')} give CPR ${maskedCpr(cpr)} different names; line ${nameRow.line}'s is used`);
+    }
+    const nameSource = source(nameRow);
+    const nameFields: Fields = { cpr_number: cpr, given_name: nameRow.given_name, surname: nameRow.surname };
+    const allTime = [{ from: cprBirthDate(cpr)!, to: null, fields: nameFields, source: nameSource }];
+    const from = ret ? date : null;
+    const periods = ret ? [{ from: date, to: null, fields: nameFields, source: nameSource }] : allTime;
+    if (p.employee) objects.update(p.employee, undefined, from, periods);
+    else p.employee = objects.create('employee', personUuid, undefined, from, periods, { from: null, periods: allTime });
 
-      const fields: Fields = {
-        person: personUuid,
-        org_unit: r.org_unit,
-        engagement_type: r.engagement_type,
-        job_function: r.job_function,
-        primary: r.primary ? options.primaryClass : options.nonPrimaryClass,
-        user_key: r.user_key,
-      };
-      const whole = [{ from: r.from, to: r.to, fields, source: source(r) }];
-      if (r.kind === 'Pers_nye') {
-        objects.apply('engagement', r.engagement, { person: personUuid }, null, whole);
-      } else {
-        // Pers_ret: from the file's date (or StartTid when later) until SlutTid; a SlutTid before the
-        // file's date ends the engagement from the day after SlutTid.
-        const from = r.to !== null && r.to < date ? r.to : date;
-        const start = r.from > date ? r.from : date;
-        const periods = r.to === null || start < r.to ? [{ from: start, to: r.to, fields, source: source(r) }] : [];
-        objects.apply('engagement', r.engagement, { person: personUuid }, from, periods, { from: null, periods: whole });
-      }
+    const email = personValue(rows, pickEmail, 'Email', warnings);
+    if (email.value !== null || ret) {
+      const periods = email.value === null ? [] : [{ from: date, to: null, fields: { value: email.value, address_type: options.emailAddressType, person: personUuid }, source: email.row === nameRow ? nameSource : source(email.row) }];
+      if (p.email) objects.update(p.email, owner, date, periods);
+      else p.email = objects.create('address', emailUuid(cpr), owner, date, periods);
     }
 
-    // person-level values: one employee, one e-mail address and one AZ IT user per CPR and file
-    for (const [cpr, rows] of cprs) {
-      const personUuid = persons.get(cpr)!.uuid;
-      persons.get(cpr)!.employee = true;
-      const ret = rows[0]!.kind === 'Pers_ret';
-      const nameRow = rows[rows.length - 1]!;
-      if (new Set(rows.map((r) => r.name)).size > 1) {
-        warnings.push(`${nameRow.file}: lines ${rows.map((r) => r.line).join(', ')} give CPR ${maskedCpr(cpr)} different names; line ${nameRow.line}'s is used`);
-      }
-      const birth = cprBirthDate(cpr)!;
-      const nameFields: Fields = { cpr_number: cpr, given_name: nameRow.given_name, surname: nameRow.surname };
-      const allTime = [{ from: birth, to: null, fields: nameFields, source: source(nameRow) }];
-      if (ret) objects.apply('employee', personUuid, undefined, date, [{ from: date, to: null, fields: nameFields, source: source(nameRow) }], { from: null, periods: allTime });
-      else objects.apply('employee', personUuid, undefined, null, allTime);
-
-      const email = personValue(rows, (r) => r.email, 'Email', warnings);
-      if (email.value !== null) {
-        objects.apply('address', emailUuid(cpr), { person: personUuid }, date, [{ from: date, to: null, fields: { value: email.value, address_type: options.emailAddressType, person: personUuid }, source: source(email.row) }]);
-      } else if (ret) objects.apply('address', emailUuid(cpr), { person: personUuid }, date, []);
-
-      const azid = personValue(rows, (r) => r.azid, 'AZID', warnings);
-      if (azid.value !== null) {
-        objects.apply('ituser', azidUuid(cpr), { person: personUuid }, date, [{ from: date, to: null, fields: { user_key: azid.value, itsystem: options.azItSystem, person: personUuid }, source: source(azid.row) }]);
-      } else if (ret) objects.apply('ituser', azidUuid(cpr), { person: personUuid }, date, []);
+    const azid = personValue(rows, pickAzid, 'AZID', warnings);
+    if (azid.value !== null || ret) {
+      const periods = azid.value === null ? [] : [{ from: date, to: null, fields: { user_key: azid.value, itsystem: options.azItSystem, person: personUuid }, source: azid.row === nameRow ? nameSource : source(azid.row) }];
+      if (p.azid) objects.update(p.azid, owner, date, periods);
+      else p.azid = objects.create('ituser', azidUuid(cpr), owner, date, periods);
     }
   }
 
-  for (const r of managerRows) {
-    if (skip(r)) continue;
-    const personUuid = person(r.cpr, r);
-    const uuid = managerUuid(r.org_unit, r.cpr);
-    const owner = { org_unit: r.org_unit, person: personUuid };
-    if (r.kind === 'Leder_luk') {
-      objects.apply('manager', uuid, owner, addDays(r.date, 1), []);
-      ends.push({ kind: 'manager', uuid, last_day: r.date, cpr: r.cpr, source: source(r) });
+  let file: string | null = null;
+  for (const r of personRows) {
+    if (exclude?.has(key(r.file, r.line))) continue;
+    if (r.file !== file) {
+      fileDone();
+      file = r.file;
+      date = r.date;
+    }
+    const p = person(r.cpr, r);
+    const personUuid = p.run.uuid;
+    const e = engagement(r.engagement);
+    const owner = e.owner;
+    if (r.kind === 'Pers_luk') {
+      if (owner && owner.cpr !== r.cpr) {
+        warnings.push(`${r.file}:${r.line}: engagement ${r.engagement} belongs to another CPR number (${maskedCpr(owner.cpr)}, ${owner.file}:${owner.line}) than this row's ${maskedCpr(r.cpr)}`);
+      }
+      if (e.object) objects.update(e.object, undefined, nextDay(date), []);
+      else e.object = objects.create('engagement', r.engagement, undefined, nextDay(date), []);
+      ends.push({ kind: 'engagement', uuid: r.engagement, last_day: date, cpr: r.cpr, source: source(r) });
       continue;
     }
-    const fields: Fields = { person: personUuid, org_unit: r.org_unit, manager_type: r.manager_type, manager_level: r.manager_level, responsibility: responsibilityValue(r.responsibility) };
-    objects.apply('manager', uuid, owner, r.date, [{ from: r.date, to: null, fields, source: source(r) }]);
+    if (owner && owner.cpr !== r.cpr) {
+      problems.push({ file: r.file, line: r.line, column: 1, field: 'CPR', message: `engagement ${r.engagement} belongs to CPR ${maskedCpr(owner.cpr)} on ${owner.file}:${owner.line}; this row gives another CPR number (${maskedCpr(r.cpr)})` });
+      continue;
+    }
+    if (!owner) e.owner = r;
+    const same = cprs.get(r.cpr);
+    if (same) same.push(r);
+    else cprs.set(r.cpr, [r]);
+
+    const fields: Fields = {
+      person: personUuid,
+      org_unit: r.org_unit,
+      engagement_type: r.engagement_type,
+      job_function: r.job_function,
+      primary: r.primary ? options.primaryClass : options.nonPrimaryClass,
+      user_key: r.user_key,
+    };
+    const whole = [{ from: r.from, to: r.to, fields, source: source(r) }];
+    if (r.kind === 'Pers_nye') {
+      if (e.object) objects.update(e.object, p.owner, null, whole);
+      else e.object = objects.create('engagement', r.engagement, p.owner, null, whole);
+    } else {
+      // Pers_ret: from the file's date (or StartTid when later) until SlutTid; a SlutTid before the
+      // file's date ends the engagement from the day after SlutTid.
+      const from = r.to !== null && r.to < date ? r.to : date;
+      const start = r.from > date ? r.from : date;
+      const periods = r.to === null || start < r.to ? [{ from: start, to: r.to, fields, source: whole[0]!.source }] : [];
+      if (e.object) objects.update(e.object, p.owner, from, periods);
+      else e.object = objects.create('engagement', r.engagement, p.owner, from, periods, { from: null, periods: whole });
+    }
+  }
+  fileDone();
+
+  for (const r of managerRows) {
+    if (exclude?.has(key(r.file, r.line))) continue;
+    const personUuid = person(r.cpr, r).run.uuid;
+    const uuid = managerUuid(r.org_unit, r.cpr);
+    const owner = { org_unit: r.org_unit, person: personUuid };
+    const from = r.kind === 'Leder_luk' ? nextDay(r.date) : r.date;
+    let periods: Period[] = [];
+    if (r.kind !== 'Leder_luk') {
+      const fields: Fields = { person: personUuid, org_unit: r.org_unit, manager_type: r.manager_type, manager_level: r.manager_level, responsibility: responsibilityValue(r.responsibility) };
+      periods = [{ from: r.date, to: null, fields, source: source(r) }];
+    }
+    const manager = managers.get(uuid);
+    if (manager) objects.update(manager, owner, from, periods);
+    else managers.set(uuid, objects.create('manager', uuid, owner, from, periods));
+    if (r.kind === 'Leder_luk') ends.push({ kind: 'manager', uuid, last_day: r.date, cpr: r.cpr, source: source(r) });
   }
 
   if (problems.length) throw new InputError(problems);
   const { objects: list, fallbacks } = objects.result();
-  return { objects: list, persons: [...persons.values()], fallbacks, ends, warnings };
+  return { objects: list, persons: Array.from(persons.values(), (p) => p.run), fallbacks, ends, warnings };
 }
 
 /**
  * The references the upload must check: all org unit and class references, and the person
- * references whose CPR has no employee object in this run. Rows in `exclude` are left out.
+ * references whose CPR has no employee object in this run. Lines of rows in `exclude` (`FILE:LINE`)
+ * are left out (a reference left with no line is dropped).
  */
 export function referencesToCheck(references: readonly Reference[], persons: readonly RunPerson[], exclude?: ReadonlySet<string>): Reference[] {
-  const employees = new Set(persons.filter((p) => p.employee).map((p) => p.cpr));
-  return references.filter((r) => !exclude?.has(key(r.file, r.line)) && !(r.kind === 'person' && r.cpr !== undefined && employees.has(r.cpr)));
+  const employees = new Set<string>();
+  for (const p of persons) if (p.employee) employees.add(p.cpr);
+  const out: Reference[] = [];
+  for (const r of references) {
+    if (r.kind === 'person' && r.cpr !== undefined && employees.has(r.cpr)) continue;
+    if (!exclude?.size) {
+      out.push(r);
+      continue;
+    }
+    const lines = r.lines.filter((line) => !exclude.has(key(r.file, line)));
+    if (lines.length === r.lines.length) out.push(r);
+    else if (lines.length) out.push({ ...r, lines });
+  }
+  return out;
 }

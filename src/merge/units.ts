@@ -17,11 +17,12 @@
  */
 import { InputError, type InputProblem } from '../errors.ts';
 import { gen } from '../uuid.ts';
-import { addDays } from '../time.ts';
+import { nextDay } from '../time.ts';
 import { OPEN_END } from '../los/values.ts';
 import type { DesiredObject, Period } from '../../schemas/desired.schema.ts';
 import type { UnitFile, UnitRow } from '../../schemas/parse-units.schema.ts';
-import { normalisePeriods } from './periods.ts';
+import type { Reference } from '../../schemas/parse-persons.schema.ts';
+import { referenceColumn } from '../los/references.ts';
 
 export interface MergeOptions {
   /** address suffix → address class uuid, in output order */
@@ -40,16 +41,24 @@ export interface MergeResult {
   counts: { rows: number; units: number; addresses: number; periods: number; external_parents: number };
 }
 
-interface Seg { from: string; to: string | null; row: UnitRow }
+/** A row's part of a timeline; `source` is the row's, one object shared by every period the row gives. */
+interface Seg { from: string; to: string | null; row: UnitRow; source: Period['source'] }
 
-interface Statement { whole: boolean; date: string; rows: UnitRow[] }
+interface Statement { whole: boolean; key: string; date: string; rows: UnitRow[] }
 
 /** MO's exclusive end of a row: the day after SlutDato, null when open. */
-export const moTo = (end: string): string | null => (end === OPEN_END ? null : addDays(end, 1));
+export const moTo = (end: string): string | null => (end === OPEN_END ? null : nextDay(end));
 
 const showDay = (d: string) => (d === OPEN_END ? 'open' : d);
 const maxDay = (a: string, b: string) => (a > b ? a : b);
 const byStart = (a: UnitRow, b: UnitRow) => (a.start < b.start ? -1 : a.start > b.start ? 1 : a.line - b.line);
+const byFrom = (a: Seg, b: Seg) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0);
+
+/** Sort `list` in place (stable) by `compare`, unless it already is (the usual case: rows come in date order). */
+function sortedBy<T>(list: T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < list.length; i++) if (compare(list[i - 1]!, list[i]!) > 0) return list.sort(compare);
+  return list;
+}
 
 function columnOf(files: Map<string, UnitFile>, file: string, field: string, fallback: string) {
   const c = files.get(file)?.columns[field];
@@ -58,15 +67,39 @@ function columnOf(files: Map<string, UnitFile>, file: string, field: string, fal
 
 /** Group a unit's rows into statements, in the order they first appear. */
 function statements(rows: UnitRow[]): Statement[] {
-  const map = new Map<string, Statement>();
+  const out: Statement[] = [];
   for (const r of rows) {
     const whole = r.kind !== 'Org_ret';
     const key = whole ? r.kind : `ret:${r.file}`;
-    let s = map.get(key);
-    if (!s) map.set(key, (s = { whole, date: r.file_date, rows: [] }));
+    let s: Statement | undefined;
+    for (const st of out) if (st.key === key) s = st;
+    if (!s) out.push((s = { whole, key, date: r.file_date, rows: [] }));
     s.rows.push(r);
   }
-  return [...map.values()];
+  return out;
+}
+
+/** Do two rows give a unit the same fields? */
+const sameUnitFields = (a: UnitRow, b: UnitRow) =>
+  a === b || (a.user_key === b.user_key && a.name === b.name && a.parent === b.parent && a.org_unit_type === b.org_unit_type && a.linjeorg === b.linjeorg);
+
+/**
+ * The periods of `segs` (sorted by `from`) whose `include` holds, touching segments with `same`
+ * rows joined (the earlier one's source is kept).
+ */
+function periodsOf(segs: Seg[], include: ((r: UnitRow) => boolean) | null, same: (a: UnitRow, b: UnitRow) => boolean, fields: (r: UnitRow) => Period['fields']): Period[] {
+  const out: Period[] = [];
+  let last: Period | null = null, lastRow: UnitRow | null = null;
+  for (const s of segs) {
+    if (include && !include(s.row)) continue;
+    if (last && last.to !== null && last.to === s.from && same(lastRow!, s.row)) {
+      last.to = s.to;
+      continue;
+    }
+    out.push((last = { from: s.from, to: s.to, fields: fields(s.row), source: s.source }));
+    lastRow = s.row;
+  }
+  return out;
 }
 
 export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOptions): MergeResult {
@@ -83,13 +116,20 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
 
   interface Composed { uuid: string; periods: Period[]; window: string | null; addresses: DesiredObject[]; userKey: string }
   const composed = new Map<string, Composed>();
+  const unitFields = (r: UnitRow): Period['fields'] => ({
+    user_key: r.user_key,
+    name: r.name,
+    parent: r.parent,
+    org_unit_type: r.org_unit_type,
+    org_unit_hierarchy: r.linjeorg ? opts.hierarchyClass : null,
+  });
 
   for (const [uuid, unitRows] of byUnit) {
     let segs: Seg[] = [];
     let window: string | null | undefined;
     let overlapping = false;
     for (const st of statements(unitRows)) {
-      const sorted = [...st.rows].sort(byStart);
+      const sorted = sortedBy(st.rows, byStart);
       // periods inside one statement must not overlap
       let widest: UnitRow | null = null;
       for (const r of sorted) {
@@ -105,7 +145,7 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
         if (!widest || r.end > widest.end) widest = r;
       }
       if (st.whole) {
-        segs = sorted.map((r) => ({ from: r.start, to: moTo(r.end), row: r }));
+        segs = sorted.map((r) => ({ from: r.start, to: moTo(r.end), row: r, source: { file: r.file, line: r.line } }));
         window = null;
         continue;
       }
@@ -117,8 +157,8 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
         const to = moTo(r.end);
         const rowWindow = to !== null && to <= eff ? to : eff; // a row that ended before its date ends the unit there
         if (w === null || rowWindow < w) w = rowWindow;
-        if (window === undefined) fresh.push({ from: r.start, to, row: r });
-        else if (to === null || eff < to) fresh.push({ from: eff, to, row: r });
+        if (window === undefined) fresh.push({ from: r.start, to, row: r, source: { file: r.file, line: r.line } });
+        else if (to === null || eff < to) fresh.push({ from: eff, to, row: r, source: { file: r.file, line: r.line } });
       }
       if (window === undefined) {
         segs = fresh;
@@ -133,36 +173,26 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
       }
     }
     if (overlapping) continue;
-    segs.sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
-    const source = (r: UnitRow) => ({ file: r.file, line: r.line });
-    const periods = normalisePeriods(
-      segs.map((s) => ({
-        from: s.from,
-        to: s.to,
-        fields: {
-          user_key: s.row.user_key,
-          name: s.row.name,
-          parent: s.row.parent,
-          org_unit_type: s.row.org_unit_type,
-          org_unit_hierarchy: s.row.linjeorg ? opts.hierarchyClass : null,
-        },
-        source: source(s.row),
-      })),
-    );
+    segs = sortedBy(segs, byFrom);
+    const periods = periodsOf(segs, null, sameUnitFields, unitFields);
     const win = window ?? null;
     const addresses: DesiredObject[] = [];
     for (const { suffix, type } of opts.addressTypes) {
-      const mentioned = unitRows.some((r) => (r.addresses[suffix] ?? null) !== null);
+      let mentioned = false;
+      for (const r of unitRows) if ((r.addresses[suffix] ?? null) !== null) { mentioned = true; break; }
       if (!mentioned && win === null) continue; // nothing to say about it
       addresses.push({
         kind: 'address',
         uuid: gen(base, uuid + suffix),
         owner: { org_unit: uuid },
-        periods: normalisePeriods(
-          segs
-            .filter((s) => (s.row.addresses[suffix] ?? null) !== null)
-            .map((s) => ({ from: s.from, to: s.to, fields: { value: s.row.addresses[suffix]!, address_type: type, org_unit: uuid }, source: source(s.row) })),
-        ),
+        periods: mentioned
+          ? periodsOf(
+            segs,
+            (r) => (r.addresses[suffix] ?? null) !== null,
+            (a, b) => a.addresses[suffix] === b.addresses[suffix],
+            (r) => ({ value: r.addresses[suffix]!, address_type: type, org_unit: uuid }),
+          )
+          : [],
         window: { from: win },
       });
     }
@@ -233,4 +263,24 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
   }
   const external_parents = [...externals.values()];
   return { objects, external_parents, counts: { rows: rows.length, units: order.length, addresses, periods, external_parents: external_parents.length } };
+}
+
+/**
+ * The classes the unit rows name (OrgEnhedsTypeUUID), for the upload to check before writing: one
+ * reference per file and class with the lines of its rows.
+ */
+export function unitTypeReferences(rows: readonly UnitRow[], files: readonly UnitFile[]): Reference[] {
+  const columns = new Map(files.map((f) => [f.name, f.columns['org_unit_type']]));
+  const references: Reference[] = [];
+  const byFile = new Map<string, (value: string, line: number) => void>();
+  for (const r of rows) {
+    if (!r.org_unit_type) continue;
+    let add = byFile.get(r.file);
+    if (!add) {
+      const c = columns.get(r.file);
+      byFile.set(r.file, (add = referenceColumn(references, 'class', r.file, { column: c?.index ?? 1, field: c?.name ?? 'org_unit_type' }, 'org_unit_type')));
+    }
+    add(r.org_unit_type, r.line);
+  }
+  return references;
 }

@@ -49,24 +49,30 @@ export interface ReferenceContext {
   persons: Set<string>;
 }
 
-/** Problems for references that exist neither in the delivery nor in MO. */
+/**
+ * Problems for references that exist neither in the delivery nor in MO: one per line of each such
+ * reference, in reading order (files as they first appear in `refs`, then line and column).
+ */
 export async function checkReferences(client: MoClient, refs: Reference[], known: ReferenceContext, mo: { cprToUuid: Map<string, string> }): Promise<InputProblem[]> {
   const unitRefs = refs.filter((r) => r.kind === 'org_unit' && r.uuid && !known.units.has(r.uuid));
   const classRefs = refs.filter((r) => r.kind === 'class' && r.uuid);
   const unitsInMo = unitRefs.length ? await readTimelines(client, 'org_unit', unitRefs.map((r) => r.uuid!)) : new Map();
   const facetsInMo = classRefs.length ? await classFacets(client, classRefs.filter((r) => !known.classes.has(r.uuid!)).map((r) => r.uuid!)) : new Map<string, string>();
   const problems: InputProblem[] = [];
+  const fileOrder = new Map<string, number>();
   for (const r of refs) {
-    const at = { file: r.file, line: r.line, column: r.column, field: r.field };
-    if (r.kind === 'org_unit' && r.uuid && !known.units.has(r.uuid) && !unitsInMo.has(r.uuid)) problems.push({ ...at, message: `unknown org unit ${r.uuid} (neither in the delivery nor in MO)` });
+    if (!fileOrder.has(r.file)) fileOrder.set(r.file, fileOrder.size);
+    let message: string | null = null;
+    if (r.kind === 'org_unit' && r.uuid && !known.units.has(r.uuid) && !unitsInMo.has(r.uuid)) message = `unknown org unit ${r.uuid} (neither in the delivery nor in MO)`;
     if (r.kind === 'class' && r.uuid) {
       const facet = known.classes.get(r.uuid) ?? facetsInMo.get(r.uuid);
-      if (!facet) problems.push({ ...at, message: `unknown class ${r.uuid}${r.facet ? ` (expected in facet ${r.facet})` : ''}` });
-      else if (r.facet && facet !== r.facet) problems.push({ ...at, message: `class ${r.uuid} is in facet ${facet}, not ${r.facet}` });
+      if (!facet) message = `unknown class ${r.uuid}${r.facet ? ` (expected in facet ${r.facet})` : ''}`;
+      else if (r.facet && facet !== r.facet) message = `class ${r.uuid} is in facet ${facet}, not ${r.facet}`;
     }
-    if (r.kind === 'person' && r.cpr && !known.persons.has(r.cpr) && !mo.cprToUuid.has(r.cpr)) problems.push({ ...at, message: `unknown person with CPR ${maskCpr(r.cpr)} (no Pers row in this run and not in MO)` });
+    if (r.kind === 'person' && r.cpr && !known.persons.has(r.cpr) && !mo.cprToUuid.has(r.cpr)) message = `unknown person with CPR ${maskCpr(r.cpr)} (no Pers row in this run and not in MO)`;
+    if (message !== null) for (const line of r.lines) problems.push({ file: r.file, line, column: r.column, field: r.field, message });
   }
-  return problems;
+  return problems.sort((a, b) => fileOrder.get(a.file)! - fileOrder.get(b.file)! || a.line - b.line || a.column - b.column);
 }
 
 /** Re-point the provisional person uuids to the uuids MO already has for those CPRs. */
