@@ -37,13 +37,14 @@ export default defineStep({
     const s = ctx.settings;
     const provider = (opts.provider ?? s.get('dar_provider') ?? 'file') as ProviderName;
     const ttl = opts.cache_ttl_days ?? (s.get('dar_cache_ttl_days') ? s.int('dar_cache_ttl_days') : 30);
-    let cacheFile = path.join(ctx.run.stateDir, 'dar-cache.sqlite');
+    const stateCache = path.join(ctx.run.stateDir, 'dar-cache.sqlite');
+    let cacheFile: string | undefined = stateCache;
     if (ctx.run.dryRun) {
-      // a dry run reads the cache but writes nothing in the state folder: wash against a copy in the work folder
-      const copy = path.join(ctx.run.workDir, 'dar-cache.sqlite');
+      // A dry run reads the cache but writes nothing in the state folder: it reads a copy in the
+      // work folder (SQLite may write to a file it opens) and writes nothing to that either.
       mkdirSync(ctx.run.workDir, { recursive: true });
-      if (existsSync(cacheFile)) copyFileSync(cacheFile, copy);
-      cacheFile = copy;
+      cacheFile = undefined;
+      if (existsSync(stateCache)) copyFileSync(stateCache, (cacheFile = path.join(ctx.run.workDir, 'dar-cache.sqlite')));
     }
     let washer;
     try {
@@ -56,6 +57,7 @@ export default defineStep({
         cacheFile,
         cacheTtlDays: ttl,
         refresh: ctx.run.flags.refreshDar === true,
+        readOnlyCache: ctx.run.dryRun,
         ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
         onRequest: () => ctx.progress.add('requests'),
       } as Parameters<typeof createWasher>[0]);

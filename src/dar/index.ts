@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import { DarCache, type CacheRow } from './cache.ts';
 import { textKey } from './normalise.ts';
 import { OnlineClient, adressevaskProvider, dawaProvider, redact } from './online.ts';
-import { loadRegister, type RegisterIndex } from './register.ts';
+import { loadRegister } from './register.ts';
 import type { Grade, ProviderName, WashResult } from './types.ts';
 
 export type { Grade, ProviderName, WashResult } from './types.ts';
@@ -38,6 +38,8 @@ export interface WashOptions {
   cacheTtlDays?: number;
   /** --refresh-dar: ignore cache entries from before this washer was created (new results are still written) */
   refresh?: boolean;
+  /** read the cache file but write nothing to it (a dry run) */
+  readOnlyCache?: boolean;
   /** default 10 addresses in flight */
   concurrency?: number;
   /** default 30 request starts per second (any 1 s window) */
@@ -94,8 +96,7 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
 
   let online: OnlineClient | null = null;
   let source = '';
-  let registerPromise: Promise<RegisterIndex> | null = null;
-  let register: RegisterIndex | null = null;
+  let register: { buildMs: number; records: number } | null = null; // the last load's figures
 
   if (provider === 'dawa' || provider === 'adressevask') {
     const http = {
@@ -139,23 +140,21 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
 
   const st = { requests: 0, cacheHits: 0, matched: 0, failed: 0 };
 
-  const getRegister = async () => {
-    registerPromise ??= loadRegister(opts.registerFile!);
-    register = await registerPromise;
-    return register;
-  };
-
-  const cached = (key: string): Hit | undefined => {
-    const m = memory.get(key);
-    if (m) return m;
+  /** The cache rows of a wash's keys, read at once. */
+  const readCache = (keys: string[]) => {
     if (!cache) return undefined;
-    let row;
     try {
-      row = cache.get(provider, key);
+      return cache.getMany(provider, keys);
     } catch (e) {
       warnings.push(`DAR cache read failed (${(e as Error).message})`);
       return undefined;
     }
+  };
+
+  const cached = (key: string, rows: ReturnType<typeof readCache>): Hit | undefined => {
+    const m = memory.get(key);
+    if (m) return m;
+    const row = rows?.get(key);
     if (!row) return undefined;
     if (row.source !== source) return undefined;
     if (row.id === '' && provider !== 'file') return undefined; // only the register file's answers are stable
@@ -180,8 +179,9 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
 
     const answers = new Map<string, Omit<WashResult, 'text'>>();
     const misses: string[] = [];
+    const rows = readCache([...groups.keys()].filter((key) => !memory.has(key)));
     for (const key of groups.keys()) {
-      const hit = cached(key);
+      const hit = cached(key, rows);
       if (hit) {
         st.cacheHits++;
         if (hit.id === '') answers.set(key, { id: null, ...(hit.grade ? { grade: hit.grade } : {}), reason: hit.reason || 'no match', cached: true, provider });
@@ -213,15 +213,18 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
 
     if (misses.length > 0) {
       if (provider === 'file') {
-        const index = await getRegister();
-        for (const key of misses) record(key, index.lookup(groups.get(key)![0]!));
+        // one pass over the register for these texts; nothing of it is kept after this wash
+        const texts = misses.map((key) => groups.get(key)![0]!);
+        const index = await loadRegister(opts.registerFile!, texts);
+        register = { buildMs: index.buildMs, records: index.size };
+        misses.forEach((key, i) => record(key, index.lookup(texts[i]!)));
       } else {
         const client = online!;
         await Promise.all(misses.map(async (key) => record(key, await client.wash(groups.get(key)![0]!))));
         st.requests = client.requests;
       }
     }
-    if (cache && fresh.length > 0) {
+    if (cache && fresh.length > 0 && !opts.readOnlyCache) {
       try {
         cache.putMany(fresh);
       } catch (e) {
@@ -246,7 +249,7 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
       const s: WashStats = { ...st, requests: online ? online.requests : 0 };
       if (register) {
         s.indexBuildMs = Math.round(register.buildMs);
-        s.registerRecords = register.size;
+        s.registerRecords = register.records;
       }
       return s;
     },
@@ -254,8 +257,6 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
     async close() {
       cache?.close();
       cache = null;
-      register = null;
-      registerPromise = null;
     },
   };
 }
