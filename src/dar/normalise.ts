@@ -65,7 +65,7 @@ const SPLIT_FLOOR_DOOR_RE = /^(st|kl|k\d|\d{1,2})(tv|th|mf)$/;
 /** Words naming a floor; `sal`/`etage` after a floor number are noise. */
 const FLOOR_WORDS: Record<string, string> = { stuen: 'st', stue: 'st', kaelder: 'kl', kælder: 'kl', kld: 'kl' };
 const DOOR_WORDS: Record<string, string> = { midtfor: 'mf', midt: 'mf' };
-const STREET_WORDS: Record<string, string> = { skt: 'sankt' };
+const STREET_WORDS = new Map<string, string>([['skt', 'sankt']]);
 
 function tokens(text: string): string[] {
   const out: string[] = [];
@@ -292,7 +292,7 @@ export function addressCore(t: string[]): AddressCore | null {
   }
   if (h < 0) return null;
   let street = '';
-  for (let i = 0; i < h; i++) street += (i ? ' ' : '') + (STREET_WORDS[t[i]!] ?? t[i]!);
+  for (let i = 0; i < h; i++) street += (i ? ' ' : '') + (STREET_WORDS.get(t[i]!) ?? t[i]!);
   const husnr = t[h]!;
   // "12 A" -> "12a" (a single letter right after a plain number)
   const next = t[h + 1];

@@ -282,7 +282,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           if (checkInputs && !isDeepStrictEqual(before, input)) throw new Los2moError(`step "${step.id}" (${step.uses}) changed its input: a step must treat its input as read-only (LOS2MO_CHECK_INPUTS)`);
           ctx.checkInterrupted();
           checkStarted = performance.now();
-          const outputProblems = check(step.module.schemas.output as object, output);
+          const outputProblems = check(step.module.schemas.output as object, output, validated.trusted);
           stepReport.validation_ms += Math.round(performance.now() - checkStarted);
           if (!outputProblems.length) validated.record(step.module.schemas.output as object, output);
           if (outputProblems.length) {
