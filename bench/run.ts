@@ -1,16 +1,18 @@
 /**
  * npm run bench — issue 9's figures for the bench delivery (docs/performance.md):
- *   1. parse + merge + plan (a dry run's step durations, fetch excluded) vs. bare csv-parse
+ *   1. parse + merge + plan (a dry run: the parse and merge steps and the upload's pure planning;
+ *      the I/O edges — DAR, MO reads — shown apart) vs. bare csv-parse in a fresh process
  *   2. the initial import, 3. the delta run, 4. a rerun with nothing new — each a child process
- *      `./run workflow import.yaml` against the embedded MO emulator in a fresh temp state folder
+ *      `./run workflow import.yaml` against the embedded MO emulator (its own child process) in a
+ *      fresh temp state folder
  *   5. the requests the earlier importer's pattern would need, and our ratio
  * then the targets with ✔/✘. Results also go to bench/out/results.json.
  *
  * Options: --keep (keep the temp folder), --regenerate (write bench/out/ again),
  *          --profile (run the children with --cpu-prof and print their hot spots),
  *          --only parse (just step 1),
- *          --external-mo (the emulator runs in this process, the importer reaches it by MO_URL:
- *          then the importer's RSS and CPU are its own, without the emulator's)
+ *          --external-mo (the emulator runs in this process, the importer reaches it by MO_URL,
+ *          as it would a real MO)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync, statSync, utimesSync, writeFileSync, readdirSync } from 'node:fs';
@@ -74,6 +76,8 @@ interface RunFigures {
   /** CPU time of the importer process (user + system) */
   cpuMs: number;
   peakRssKb: number;
+  /** the embedded emulator's process (0 with --external-mo: then it runs in the bench process) */
+  emulatorPeakRssKb: number;
   requests: number;
   mutations: number;
   retries: number;
@@ -127,6 +131,7 @@ async function importer(label: string, tmp: string, env: Record<string, string>,
     steps: { id: string; duration_ms: number; validation_ms?: number; phases_ms?: Record<string, number>; counts: Record<string, number> }[];
     warnings: string[];
     failure?: string;
+    mo?: { peak_rss_kb?: number };
   };
   const upload = report.steps.find((s) => s.id === 'upload');
   return {
@@ -135,6 +140,7 @@ async function importer(label: string, tmp: string, env: Record<string, string>,
     wallMs,
     cpuMs: report.totals.cpu_ms ?? 0,
     peakRssKb: report.totals.peak_rss_kb ?? hwm,
+    emulatorPeakRssKb: report.mo?.peak_rss_kb ?? 0,
     requests: report.totals.http_requests ?? 0,
     mutations: report.totals.mutations ?? 0,
     retries: report.totals.retries ?? 0,
@@ -251,7 +257,7 @@ try {
       row('HTTP requests', fmtInt(r.requests), r.retries ? `${r.retries} retries` : '');
       row('mutations', fmtInt(r.mutations), `${fmtInt(r.objectsWritten)} objects written`);
       row('mutations per request', (r.mutations / Math.max(1, r.requests)).toFixed(1));
-      row(`peak RSS of the importer (${flag('external-mo') ? 'without' : 'with'} the emulator)`, fmtMb(r.peakRssKb));
+      row('peak RSS of the importer', fmtMb(r.peakRssKb), r.emulatorPeakRssKb ? `(its MO emulator process: ${fmtMb(r.emulatorPeakRssKb)})` : '');
     }
     lines.push('', '4. rerun with nothing new (--import-from-date 2000-01-01, all files)');
     row('wall time', fmtS(rerun.wallMs), `(CPU ${fmtS(rerun.cpuMs)})`);
