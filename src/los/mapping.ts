@@ -6,7 +6,7 @@
 import type { InputProblem } from '../errors.ts';
 import type { FieldSpec } from '../../schemas/mapping.schema.ts';
 import type { CsvRow, CsvTable } from './csv.ts';
-import { columnParser, parsers, ValueError, type ValueType } from './values.ts';
+import { columnParser, ValueError, type ValueType } from './values.ts';
 
 export interface FieldPlan {
   name: string;
@@ -57,29 +57,13 @@ export function planFields(table: CsvTable, fields: Record<string, FieldSpec>, t
   return plan;
 }
 
-/** Map one row; returns null (and adds problems) when a value is invalid. Empty optional values are absent. */
-export function mapRow<T = Record<string, unknown>>(file: string, row: CsvRow, plan: FieldPlan[], problems: InputProblem[]): T | null {
+/** Map one row into an object (for small tables: STAM); null (and problems added) when a value is invalid. Empty optional values are absent. */
+export function mapRow<T = Record<string, unknown>>(file: string, row: CsvRow, plan: FieldPlan[], problems: InputProblem[], parse = columnParsers(plan)): T | null {
+  const values = valueSlots(plan);
+  if (!readValues(file, row, plan, parse, values, problems)) return null;
   const out: Record<string, unknown> = {};
-  let ok = true;
-  for (const f of plan) {
-    if (f.index < 0) continue;
-    const text = (row.values[f.index] ?? '').trim();
-    if (text === '') {
-      if (f.required) {
-        problems.push({ file, line: row.line, column: f.index + 1, field: f.column, message: 'a value is required' });
-        ok = false;
-      }
-      continue;
-    }
-    try {
-      out[f.name] = parsers[f.type](text);
-    } catch (e) {
-      if (!(e instanceof ValueError)) throw e;
-      problems.push({ file, line: row.line, column: f.index + 1, field: f.column, message: e.message });
-      ok = false;
-    }
-  }
-  return ok ? (out as T) : null;
+  plan.forEach((f, i) => { if (values[i] !== undefined) out[f.name] = values[i]; });
+  return out as T;
 }
 
 /**
@@ -139,8 +123,9 @@ export function mapTable<T = Record<string, unknown>>(table: CsvTable, fields: R
   const plan = planFields(table, fields, typeDefaults, problems);
   if (problems.some((p) => p.file === table.file && p.line === 1)) return [];
   const out: Mapped<T>[] = [];
+  const parse = columnParsers(plan);
   for (const row of table.rows) {
-    const value = mapRow<T>(table.file, row, plan, problems);
+    const value = mapRow<T>(table.file, row, plan, problems, parse);
     if (value) out.push({ line: row.line, value });
   }
   return out;
