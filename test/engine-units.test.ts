@@ -50,6 +50,19 @@ test('dates: Copenhagen midnight across DST, ISO with offset, day arithmetic', (
   assert.is(parseIsoDateTime('2024-02-30'), null);
 });
 
+test('dates: a time without offset is Copenhagen wall-clock time, also on the DST change days', () => {
+  // expected instants from Python's zoneinfo: datetime(2024,3,31,3,30,tzinfo=ZoneInfo('Europe/Copenhagen')).astimezone(UTC)
+  const utc = (text: string) => parseIsoDateTime(text)!.toISOString();
+  assert.is(utc('2024-03-31T03:30:00'), '2024-03-31T01:30:00.000Z'); // CEST began at 02:00 local that night
+  assert.is(utc('2024-03-31T01:59:59'), '2024-03-31T00:59:59.000Z'); // still CET
+  assert.is(utc('2024-03-31T00:00:00'), '2024-03-30T23:00:00.000Z');
+  assert.is(utc('2024-10-27T12:00:00'), '2024-10-27T11:00:00.000Z'); // CET again since 03:00 local
+  assert.is(utc('2024-10-27T01:30:00'), '2024-10-26T23:30:00.000Z'); // still CEST
+  assert.is(utc('2024-10-27T00:00:00'), '2024-10-26T22:00:00.000Z');
+  assert.is(utc('2024-10-27 23:59:59.5'), '2024-10-27T22:59:59.500Z');
+  assert.is(utc('2024-07-01T10:00:00'), '2024-07-01T08:00:00.000Z');
+});
+
 test('CSV problems name file, line and column', () => {
   const problems = (text: string) => {
     try {

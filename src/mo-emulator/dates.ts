@@ -4,51 +4,11 @@
  * against ISO dates as plain strings ('-' < '0' < '9' < 'i'), so bounds compare with `<`.
  */
 import { MoError } from './errors.ts';
+import { localToMs, offsetSecondsAt, utcMs, wallAt } from '../time.ts';
 
 export type Day = string;
 export const NEG_INF: Day = '-infinity';
 export const POS_INF: Day = 'infinity';
-
-const TZ = 'Europe/Copenhagen';
-const wallClock = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TZ,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
-
-function utcMs(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
-  const date = new Date(Date.UTC(2000, mo - 1, d, h, mi, s, ms));
-  date.setUTCFullYear(y);
-  return date.getTime();
-}
-
-interface Wall { y: number; mo: number; d: number; h: number; mi: number; s: number }
-
-function wallAt(ms: number): Wall {
-  const parts: Record<string, number> = {};
-  for (const p of wallClock.formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return { y: parts.year!, mo: parts.month!, d: parts.day!, h: parts.hour!, mi: parts.minute!, s: parts.second! };
-}
-
-/** Offset of Copenhagen from UTC in seconds at an instant. */
-function offsetSecondsAt(ms: number): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  const w = wallAt(whole);
-  return Math.round((utcMs(w.y, w.mo, w.d, w.h, w.mi, w.s) - whole) / 1000);
-}
-
-/** The instant of a Copenhagen wall-clock time. */
-function localToMs(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number {
-  const guess = utcMs(y, mo, d, h, mi, s, ms);
-  const first = guess - offsetSecondsAt(guess) * 1000;
-  const second = guess - offsetSecondsAt(first) * 1000;
-  return second;
-}
 
 const dayMsCache = new Map<Day, number>();
 
