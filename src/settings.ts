@@ -35,7 +35,6 @@ export const SETTINGS: SettingDef[] = [
   { name: 'auth_server', env: 'AUTH_SERVER', file: ['auth_server'], description: 'Keycloak base URL (…/auth); default: MO_URL + /auth' },
   { name: 'auth_realm', env: 'AUTH_REALM', file: ['auth_realm'], default: 'mo', description: 'Keycloak realm' },
   { name: 'mo_graphql_version', env: 'MO_GRAPHQL_VERSION', file: ['integrations.aarhus_los.graphql_version'], default: '29', description: 'MO GraphQL version (29 or 30)' },
-  { name: 'mo_force', env: 'MO_FORCE', file: ['integrations.aarhus_los.force'], default: 'true', description: 'Send writes with ?force=1 (as the earlier importer did)' },
   { name: 'batch_size', env: 'MO_BATCH_SIZE', file: ['integrations.aarhus_los.batch_size'], default: '100', description: 'Mutations per GraphQL request' },
   { name: 'concurrency', env: 'MO_CONCURRENCY', file: ['integrations.aarhus_los.concurrency'], default: '4', description: 'GraphQL requests in flight' },
   { name: 'timeout_ms', env: 'MO_TIMEOUT_MS', file: ['integrations.aarhus_los.timeout_ms'], default: '60000', description: 'MO request timeout in milliseconds' },

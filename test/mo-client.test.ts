@@ -242,7 +242,7 @@ test('ordered writes: one request at a time, in order (a child after its parent 
   try {
     const facet = await newFacet(mo, 'org_unit_type');
     const type = (await mo.ok(`mutation($f: UUID!) { class_create(input: {user_key: "Afd", name: "Afdeling", facet_uuid: $f, validity: {}}) { uuid } }`, { f: facet })).class_create.uuid;
-    const c = client(mo, { batchSize: 1, concurrency: 4, force: false });
+    const c = client(mo, { batchSize: 1, concurrency: 4 });
     const uuids = Array.from({ length: 6 }, () => randomUUID());
     const groups: MutationGroup[] = uuids.map((uuid, i) => ({
       ref: { kind: 'org_unit', uuid, line: i + 2 },

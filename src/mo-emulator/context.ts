@@ -1,4 +1,8 @@
-/** The per-request context: the store behind a read cache, the API version and `?force=1`. */
+/**
+ * The per-request context: the store behind a read cache and the API version. There is no
+ * `force`: MO clears the query arguments of every GraphQL operation, so `?force=1` changes nothing
+ * and every check runs (`mora/graphapi/middleware.py` `StarletteContextExtension.on_operation`).
+ */
 import type { Data, Interval, Period } from './periods.ts';
 import type { Kind, Store } from './store.ts';
 
@@ -15,7 +19,6 @@ export class RequestContext {
   constructor(
     readonly store: Store,
     readonly version: number,
-    readonly force: boolean,
   ) {}
 
   /** All stored periods of an object, including unpublished ones. */

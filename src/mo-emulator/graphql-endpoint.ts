@@ -66,7 +66,7 @@ export class GraphqlEndpoint {
     return { data, errors: errors.map((e) => e.toJSON()) };
   }
 
-  run(body: GraphqlBody, version: number, force: boolean): GraphqlResponse {
+  run(body: GraphqlBody, version: number): GraphqlResponse {
     if (typeof body.query !== 'string') {
       return this.fail([new GraphQLError('No GraphQL query found in the request')], 'GRAPHQL_ERROR');
     }
@@ -74,7 +74,7 @@ export class GraphqlEndpoint {
     if (Array.isArray(doc)) return this.fail(doc as readonly GraphQLError[], 'GRAPHQL_VALIDATION');
     const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : undefined;
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-    const ctx = new RequestContext(this.store, version, force);
+    const ctx = new RequestContext(this.store, version);
     let result: ExecutionResult;
     try {
       result = this.store.db.transaction(() => {

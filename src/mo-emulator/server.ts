@@ -128,7 +128,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     send(res, 200, { ...grant, refresh_expires_in: 0, 'not-before-policy': 0, scope: 'profile email' });
   }
 
-  async function handleGraphql(req: IncomingMessage, res: ServerResponse, version: number, force: boolean): Promise<void> {
+  async function handleGraphql(req: IncomingMessage, res: ServerResponse, version: number): Promise<void> {
     metrics.graphqlRequest();
     const text = await readBody(req);
     const fault = faults.decide();
@@ -153,7 +153,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       metrics.error('UNAUTHENTICATED');
       result = { data: null, errors: [{ message: 'User is not authenticated' }] };
     } else {
-      result = endpoint.run(body, version, force);
+      result = endpoint.run(body, version);
     }
     const delay = faults.delayMs;
     if (delay > 0) {
@@ -198,8 +198,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
         return send(res, 200, SDL);
       }
       if (method !== 'POST') return send(res, 405, { detail: 'Method Not Allowed' });
-      const force = ['1', 'true'].includes((url.searchParams.get('force') ?? '').toLowerCase());
-      return handleGraphql(req, res, version, force);
+      // `?force=1` is ignored, as MO ignores every query argument on GraphQL
+      return handleGraphql(req, res, version);
     }
     send(res, 404, { detail: 'Not Found' });
   }

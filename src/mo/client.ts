@@ -40,8 +40,6 @@ export interface MoClientOptions {
   clientId: string;
   /** No secret → no Authorization header. */
   clientSecret?: string;
-  /** Default true: writes go to ...?force=1 */
-  force?: boolean;
   /** Per request (including reading the answer), default 60000 */
   timeoutMs?: number;
   /** Default 5: network errors, timeouts, HTTP 5xx, 429 and 408 */
@@ -98,7 +96,6 @@ export function moClientOptionsFromSettings(settings: Settings, overrides: Parti
     realm: settings.get('auth_realm'),
     clientId: settings.get('client_id') ?? 'dipex',
     clientSecret: settings.get('client_secret'),
-    force: settings.has('mo_force') ? settings.bool('mo_force') : undefined,
     batchSize: settings.has('batch_size') ? settings.int('batch_size') : undefined,
     concurrency: settings.has('concurrency') ? settings.int('concurrency') : undefined,
     timeoutMs: settings.has('timeout_ms') ? settings.int('timeout_ms') : undefined,
@@ -145,7 +142,6 @@ export class MoClient {
       version: positive('version', options.version, 29),
       realm: options.realm ?? 'mo',
       clientId: options.clientId,
-      force: options.force ?? true,
       timeoutMs: positive('timeoutMs', options.timeoutMs, 60_000),
       retries: positive('retries', options.retries, 5, 0),
       retryDelayMs: positive('retryDelayMs', options.retryDelayMs, 500, 0),
@@ -210,7 +206,7 @@ export class MoClient {
 
   /** One HTTP POST (one attempt): answer body, or TransientError / MoError. */
   private async post(body: string, write: boolean, mutations: number, token: string | undefined, counter?: Counter): Promise<GraphqlAnswer> {
-    const url = write && this.opts.force ? `${this.endpoint}?force=1` : this.endpoint;
+    const url = this.endpoint;
     const controller = new AbortController();
     const timeoutMs = this.opts.timeoutMs;
     const timer = setTimeout(() => controller.abort(), timeoutMs);

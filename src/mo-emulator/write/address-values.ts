@@ -20,12 +20,12 @@ const CHECKS: Record<string, { key: string; valid: (v: string) => boolean } | nu
 
 /**
  * Check an address value against its type's scope. An unknown (or missing) scope is
- * E_INVALID_INPUT; the value checks themselves are forceable (`?force=1`).
+ * E_INVALID_INPUT.
  */
-export function checkAddressValue(scope: unknown, value: string, force: boolean): void {
+export function checkAddressValue(scope: unknown, value: string): void {
   if (typeof scope !== 'string' || !(scope in CHECKS)) {
     throw new MoError('E_INVALID_INPUT', `Unknown address type scope: ${String(scope)}`, { scope });
   }
   const check = CHECKS[scope];
-  if (check && !force && !check.valid(value)) throw new MoError(check.key, undefined, { value });
+  if (check && !check.valid(value)) throw new MoError(check.key, undefined, { value });
 }

@@ -69,17 +69,17 @@ export function requireRef(ctx: RequestContext, kind: Kind, uuid: unknown, field
   }
 }
 
-/** `[from, to)` must lie inside the org unit's validity (forceable). */
+/** `[from, to)` must lie inside the org unit's validity (forceable in MO's REST API, always on in GraphQL). */
 export function checkUnitRange(ctx: RequestContext, unit: unknown, w: Window): void {
-  if (ctx.force || typeof unit !== 'string') return;
+  if (typeof unit !== 'string') return;
   if (!covers(ctx.periods('org_unit', unit), w.from, w.to)) {
     throw new MoError('V_DATE_OUTSIDE_ORG_UNIT_RANGE', undefined, { org_unit_uuid: unit, valid_from: w.from, valid_to: w.to });
   }
 }
 
-/** `[from, to)` must lie inside the person's validity (forceable). */
+/** `[from, to)` must lie inside the person's validity (always on in GraphQL). */
 export function checkPersonRange(ctx: RequestContext, person: unknown, w: Window): void {
-  if (ctx.force || typeof person !== 'string') return;
+  if (typeof person !== 'string') return;
   if (!covers(ctx.periods('employee', person), w.from, w.to)) {
     throw new MoError('V_DATE_OUTSIDE_EMPL_RANGE', undefined, { employee_uuid: person, valid_from: w.from, valid_to: w.to });
   }

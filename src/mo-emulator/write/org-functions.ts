@@ -98,7 +98,7 @@ const address: FunctionSpec = {
   },
   checkPiece(ctx, _uuid, data, w) {
     rangeChecks(ctx, data, w);
-    checkAddressValue(addressScope(ctx, data['address_type'] as string, w.from), String(data['value'] ?? ''), ctx.force);
+    checkAddressValue(addressScope(ctx, data['address_type'] as string, w.from), String(data['value'] ?? ''));
   },
 };
 
