@@ -19,7 +19,7 @@ import type { Progress, StepContext } from '../src/engine/step.ts';
 import type { Logger } from '../src/log.ts';
 import { parseFailureFile } from '../src/dar/index.ts';
 import { loadSeed } from '../src/seed.ts';
-import { gen } from '../src/uuid.ts';
+import { gen } from './helpers/pinned-uuids.ts';
 import { ROOT } from './helpers/cli.ts';
 
 interface Expected {

@@ -37,7 +37,11 @@ test('settings: --set > environment > settings file > workflow > default', () =>
   assert.is(s.get('state_file'), '/from/file');
   assert.is(s.get('source'), 'ftp://host/x');
   assert.is(s.values.get('source')!.origin, 'settings file');
-  assert.is(resolveSettings({ env: {}, workflowDefaults: { batch_size: '50' }, settingsFile: path.join(dir, 'none.json') === file ? file : undefined }).get('batch_size'), '50');
+  // the workflow beats the default; the settings file beats the workflow
+  const layered = resolveSettings({ env: {}, settingsFile: file, workflowDefaults: { batch_size: '50', mo_url: 'http://workflow' } });
+  assert.equal(layered.values.get('batch_size'), { value: '50', origin: 'workflow', from: undefined });
+  assert.equal(layered.values.get('mo_url'), { value: 'http://file', origin: 'settings file', from: 'mora_base' });
+  assert.equal(resolveSettings({ env: {}, settingsFile: file }).values.get('batch_size'), { value: '100', origin: 'default', from: undefined });
 });
 
 test('dates: Copenhagen midnight across DST, ISO with offset, day arithmetic', () => {
@@ -102,26 +106,49 @@ test('the JSON schema files are up to date with their TypeScript sources', () =>
   }
 });
 
-test('every step module has compilable schemas for with, input and output', async () => {
+test('every step module declares its name and closed object schemas for with, input and output', async () => {
   const names = readdirSync(STEPS_DIR).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
   assert.ok(names.length >= 10);
   for (const name of names) {
     const mod = await loadStepModule(name, STEPS_DIR);
     assert.ok(mod, name);
     assert.is(mod!.name, name, `steps/${name}.ts declares name "${mod!.name}"`);
-    for (const k of ['with', 'input', 'output'] as const) assert.type(validator(mod!.schemas[k] as object), 'function');
+    for (const k of ['with', 'input', 'output'] as const) {
+      const schema = mod!.schemas[k] as { required?: string[] };
+      const valid = validator(schema);
+      assert.not.ok(valid(42), `${name} ${k}: a number is no ${k}`);
+      assert.not.ok(valid({ no_such_key: 1 }), `${name} ${k}: an unknown key is refused`);
+      assert.is(valid({}), !schema.required?.length, `${name} ${k}: {} is valid exactly when nothing is required`);
+    }
   }
 });
 
-test('README documents every setting and ./run --help every command', async () => {
+test('README\'s settings table is the settings list; ./run --help names exactly the workflow options the parser takes', async () => {
   const readme = readFileSync('README.md', 'utf8');
   const { SETTINGS } = await import('../src/settings.ts');
-  for (const s of SETTINGS) {
-    assert.ok(readme.includes(`| \`${s.name}\` |`), `README settings table lacks ${s.name}`);
-    if (s.env) assert.ok(readme.includes(s.env), `README lacks ${s.env}`);
+  const start = readme.indexOf('| setting | environment |');
+  const rows = readme.slice(start, readme.indexOf('\n\n', start)).split('\n').slice(2);
+  const table = rows.map((row) => /^\| `([a-z_]+)` \| (?:`([A-Z_]+)`)? *\| (.*?) \|/.exec(row)!);
+  assert.equal(table.map((m) => m[1]).sort(), SETTINGS.map((s) => s.name).sort(), 'one README row per setting, no stale rows');
+  for (const m of table) {
+    const def = SETTINGS.find((s) => s.name === m[1])!;
+    assert.is(m[2], def.env, `README: ${def.name}'s environment variable`);
+    for (const key of def.file ?? []) assert.ok(m[3]!.includes(key.replace(/^integrations\.aarhus_los(?=\.)/, '')), `README: ${def.name} read from ${key}`);
   }
-  const { HELP } = await import('../src/cli.ts');
-  for (const command of ['workflow', 'config', 'mo-emulator', '--dry-run', '--import-from-date', '--report', '--set', '--quiet', '--verbose']) assert.ok(HELP.includes(command), command);
+  const { HELP, main } = await import('../src/cli.ts');
+  const section = HELP.slice(HELP.indexOf('workflow options:'), HELP.indexOf('config options:'));
+  const options = [...section.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!);
+  assert.ok(options.length >= 10, options.join(' '));
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  try {
+    // --help answers before anything runs; an option the parser does not take is a usage error first
+    for (const option of options) assert.is(await main(['workflow', option, 'x', '--help']), 0, `${option} is taken`);
+    assert.is(await main(['workflow', '--no-such-option', 'x', '--help']), 2);
+  } finally {
+    process.stdout.write = write;
+  }
+  for (const command of ['workflow', 'config', 'mo-emulator', 'status', 'show tree']) assert.ok(HELP.includes(`./run ${command} `), command);
 });
 
 test.run();

@@ -14,7 +14,8 @@ import { checkDelivery } from '../examples/lib/check.ts';
 import { TINY_BENCH_SIZES } from '../examples/lib/bench.ts';
 import { centuryDigits, centuryYear, cprBirthDate } from '../examples/lib/cpr.ts';
 import { renderAddress, betegnelse } from '../examples/lib/dar.ts';
-import { gen, derivedUuid } from '../src/uuid.ts';
+import { gen, derivedUuid, PINNED } from './helpers/pinned-uuids.ts';
+import * as uuid from '../src/uuid.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const examples = path.join(root, 'examples');
@@ -81,8 +82,10 @@ test('a tiny bench delivery is consistent and deterministic', async () => {
   assert.is(ra.counts[orgInitial], TINY_BENCH_SIZES.units * TINY_BENCH_SIZES.historyRows);
   assert.ok(ra.counts['dar.records']! >= TINY_BENCH_SIZES.darRecords);
   assert.ok(ra.phases.delta.some((n) => n.startsWith('Pers_ret')));
-  const c = await generateDelivery({ out: await tempDir(), scale: 'bench', sizes: TINY_BENCH_SIZES, seed: 10 });
-  assert.is.not(JSON.stringify(c.counts), undefined);
+  const cDir = await tempDir();
+  const c = await generateDelivery({ out: cDir, scale: 'bench', sizes: TINY_BENCH_SIZES, seed: 10 });
+  assert.is(c.counts[orgInitial], ra.counts[orgInitial], 'the sizes, not the seed, give the row counts');
+  assert.equal(await checkDelivery(cDir), []);
   const other = await readFile(path.join(c.losDir, orgInitial), 'utf8');
   assert.is.not(other, await readFile(path.join(ra.losDir, orgInitial), 'utf8'), 'another seed gives another delivery');
 });
@@ -99,10 +102,22 @@ test('the consistency check finds broken references', async () => {
   assert.ok(problems.some((p) => p.includes('is in no Org file')), problems.join('\n'));
 });
 
-test('derived uuids follow los-format.md', async () => {
-  assert.is(gen('aarhus-los', 'ORG_UUID'), '266a7532-40d2-8de3-cd0f-1a94de5ad1fb');
+test('src/uuid.ts makes the uuids of los-format.md and of Python\'s uuid module', () => {
+  // los-format.md's check values
+  assert.is(uuid.seedUuid('ORG_UUID'), '266a7532-40d2-8de3-cd0f-1a94de5ad1fb');
+  assert.is(uuid.gen('aarhus-los', 'UNIT_LOS'), '00aab355-193d-9cd2-7b34-b484a36ea27b');
+  assert.is(uuid.derivedUuid('00000000-0000-0000-0000-000000000001los'), 'c4461c82-9614-3731-18b4-18c1682ed9c9');
+  assert.is(uuid.gen0('AAK'), '63ebc13f-9639-1e60-c489-c95c12e9ddb0'); // python3: uuid.UUID(hex=hashlib.md5(b'AAK').hexdigest())
+  // every uuid the tests expect, computed by test/helpers/pinned-uuids.py
+  let n = 0;
+  for (const [base, values] of Object.entries(PINNED)) {
+    for (const [value, expected] of Object.entries(values)) (n += 1), assert.is(uuid.gen(base, value), expected, `gen(${base}, ${value})`);
+  }
+  assert.ok(n > 200, `${n} pinned uuids`);
+});
+
+test('the example expects the derived uuids of los-format.md', async () => {
   assert.is(gen('aarhus-los', 'AZID_SYSTEM'), 'c750b872-3760-6f4a-f599-7b3b8ef5255c');
-  assert.is(derivedUuid('00000000-0000-0000-0000-000000000001los'), 'c4461c82-9614-3731-18b4-18c1682ed9c9');
   const exp = await expectedJson();
   for (const m of exp.cases.managers.nye) assert.is(m.uuid, derivedUuid(`${m.org}${m.cpr}manager`));
   for (const e of Object.values(exp.cases.persons.ret) as { cpr: string; employee: string }[]) assert.is(e.employee, derivedUuid(e.cpr));

@@ -8,7 +8,7 @@ import { parseManagerFiles } from '../src/los/managers.ts';
 import { mergePersons, referencesToCheck, responsibilityValue, type MergeOptions } from '../src/merge/persons.ts';
 import { readYaml } from '../src/yaml-file.ts';
 import { fileDate, fileKind } from '../src/los/files.ts';
-import { gen } from '../src/uuid.ts';
+import { gen } from './helpers/pinned-uuids.ts';
 import { formatProblem, InputError } from '../src/errors.ts';
 import type { ManagersMapping } from '../schemas/mapping.schema.ts';
 import { ROOT } from './helpers/cli.ts';

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mergeUnits, moTo, type MergeOptions } from '../src/merge/units.ts';
 import { InputError, formatProblem } from '../src/errors.ts';
-import { gen } from '../src/uuid.ts';
+import { gen } from './helpers/pinned-uuids.ts';
 import type { UnitFile, UnitRow } from '../schemas/parse-units.schema.ts';
 import type { DesiredObject } from '../schemas/desired.schema.ts';
 
@@ -205,9 +205,14 @@ test('overlapping periods of one unit in one file kind: an input error naming bo
   assert.equal(inputError(() => mergeUnits([a, b], files, OPTS)), [
     `${INITIAL}:15:15: StartDato: the period 2016-01-01..2018-12-31 overlaps line 14 (2010-01-01..2016-06-30) of the same unit U1 ${U1}`,
   ]);
-  // Org_ret rows from different files overlap by nature: no error
+  // Org_ret rows from different files overlap by nature: no error, the later file counts from its date
   const RET2 = 'Org_ret_20240801_120000.csv';
-  mergeUnits([row({ file: RET }), row({ file: RET2 })], [...files, { ...files[2]!, name: RET2, date: '2024-08-01' }], OPTS);
+  const r = mergeUnits([row({ file: RET, name: 'Renamed' }), row({ file: RET2, name: 'Again' })], [...files, { ...files[2]!, name: RET2, date: '2024-08-01' }], OPTS);
+  const u = unit(r.objects);
+  assert.equal(u.periods.map((p) => [p.from, p.to, p.fields.name, p.source.file]), [
+    ['2010-01-01', '2024-08-01', 'Renamed', RET],
+    ['2024-08-01', null, 'Again', RET2],
+  ]);
 });
 
 test('a parent cycle is an input error naming the lines', () => {

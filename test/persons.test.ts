@@ -8,7 +8,7 @@ import { parsePersonFiles, splitName, exclusiveEnd } from '../src/los/persons.ts
 import { mergePersons, referencesToCheck, type MergeOptions } from '../src/merge/persons.ts';
 import { readYaml } from '../src/yaml-file.ts';
 import { fileDate, fileKind } from '../src/los/files.ts';
-import { gen } from '../src/uuid.ts';
+import { gen } from './helpers/pinned-uuids.ts';
 import { loadSeed } from '../src/seed.ts';
 import { ConfigError, formatProblem, InputError } from '../src/errors.ts';
 import type { PersonsMapping } from '../schemas/mapping.schema.ts';

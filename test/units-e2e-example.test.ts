@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'nod
 import path from 'node:path';
 import { cliP as cli, sandbox, ROOT } from './helpers/cli.ts';
 import { startTestMo, type TestMo } from './helpers/mo.ts';
-import { gen } from '../src/uuid.ts';
+import { gen } from './helpers/pinned-uuids.ts';
 
 const expected = JSON.parse(readFileSync(path.join(ROOT, 'examples/expected.json'), 'utf8'));
 const org = expected.cases.org;

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { cliP as cli, sandbox } from './helpers/cli.ts';
 import { startTestMo, type TestMo } from './helpers/mo.ts';
-import { gen } from '../src/uuid.ts';
+import { gen } from './helpers/pinned-uuids.ts';
 
 const HEADER = 'OrgUUID;BrugervendtNøgle;OrgEnhedsNavn;OrgEnhedsTypeUUID;ParentUUID;Med-i-LinjeOrg;LOSID;CVR;EAN;P-Nr;SE-Nr;IntDebitor-Nr;MagID;PostAdresse;StartDato;SlutDato';
 const KOMMUNE = '2b1c8965-9ec8-e499-8d93-f72b1410480d'; // STAM_UUID_Enhedstype: Kommune

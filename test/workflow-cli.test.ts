@@ -1,7 +1,7 @@
 /** The workflow engine through the real CLI: dry run, validation errors, mappings as data, progress views. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readFileSync, writeFileSync, mkdirSync, renameSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { cli, sandbox, underPty, ROOT } from './helpers/cli.ts';
 
@@ -118,6 +118,7 @@ test('a second run only takes files modified after the state; --import-from-date
     const state = readFileSync(box.state, 'utf8').trim();
     assert.match(state, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$/);
     r = cli(['workflow', 'import.yaml'], box.env());
+    assert.is(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /0 files from .* \(18 not newer than the last import\)/);
     r = cli(['workflow', 'import.yaml', '--dry-run', '--import-from-date', '2024-06-15'], box.env());
     assert.is(r.code, 0);
@@ -151,13 +152,13 @@ test('config shows where each setting came from, with secrets redacted', () => {
 test('the work folder of a successful run is removed; no stray files in the state folder', () => {
   const box = sandbox();
   try {
-    cli(['workflow', 'import.yaml'], box.env());
+    const r = cli(['workflow', 'import.yaml'], box.env());
+    assert.is(r.code, 0, r.stdout + r.stderr);
     const stateDir = path.dirname(box.state);
     const work = path.join(stateDir, 'work');
     assert.equal(existsSync(work) ? readdirSync(work) : [], []);
     assert.ok(existsSync(path.join(stateDir, 'journal.jsonl')));
     assert.not.ok(existsSync(path.join(stateDir, 'lock')), 'the lock is released');
-    void renameSync;
   } finally {
     box.cleanup();
   }
