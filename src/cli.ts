@@ -26,6 +26,8 @@ workflow options:
   --settings FILE           settings.json to read (default: settings/settings.json or ./settings.json)
   --skip-invalid-rows       import the valid rows when some rows reference unknown objects
   --refresh-dar             ask DAR again even for cached addresses
+  --allow-mass-changes      confirm this one run although it ends more objects of a kind than
+                            mass_change_limit (default 500); without it such a run stops, exit 3
   --quiet                   only the summary line and errors
   --verbose                 line per event with debug messages
   --log-format text|json    json: one JSON object per line on stderr (time, level, run_id, step,
@@ -54,7 +56,9 @@ mo-emulator options:
   --client-id ID (dipex)  --client-secret S (generated and printed when absent)
 
 Exit status: 0 success, 1 the run failed (nothing committed), 2 usage or configuration error
-(also: another run holds the lock), 3 invalid input files (FILE:LINE:COLUMN: field: message).
+(also: another run holds the lock), 3 invalid input files (FILE:LINE:COLUMN: field: message), or
+a run that would end more than mass_change_limit objects of one kind, not confirmed with
+--allow-mass-changes (nothing written, state not advanced).
 
 Settings (--set name=value > environment > settings file > workflow settings > default):
 ${SETTINGS.map((s) => `  ${s.name.padEnd(21)} ${(s.env ?? '').padEnd(25)} ${s.description}${s.secret ? ' (secret)' : ''}`).join('\n')}
@@ -119,6 +123,7 @@ async function workflowCommand(args: string[]): Promise<number> {
     settings: { type: 'string' },
     'skip-invalid-rows': { type: 'boolean' },
     'refresh-dar': { type: 'boolean' },
+    'allow-mass-changes': { type: 'boolean' },
     quiet: { type: 'boolean', short: 'q' },
     verbose: { type: 'boolean', short: 'v' },
     'log-format': { type: 'string' },
@@ -139,7 +144,7 @@ async function workflowCommand(args: string[]): Promise<number> {
     quiet: values.quiet as boolean | undefined,
     verbose: values.verbose as boolean | undefined,
     logFormat: logFormat as 'text' | 'json' | undefined,
-    flags: { skipInvalidRows: values['skip-invalid-rows'] as boolean | undefined, refreshDar: values['refresh-dar'] as boolean | undefined },
+    flags: { skipInvalidRows: values['skip-invalid-rows'] as boolean | undefined, refreshDar: values['refresh-dar'] as boolean | undefined, allowMassChanges: values['allow-mass-changes'] as boolean | undefined },
   });
   return result.exitCode;
 }

@@ -46,6 +46,7 @@ export const SETTINGS: SettingDef[] = [
   { name: 'dar_token', env: 'DAR_TOKEN', file: ['integrations.aarhus_los.dar_token'], secret: true, description: 'Token for Klimadatastyrelsen adressevask' },
   { name: 'dar_file', env: 'DAR_FILE', file: ['integrations.aarhus_los.dar_file'], default: 'examples/dar/adresser.json', description: 'Register file for the file provider (Datafordeleren Adresse JSON, zip, or CSV id;betegnelse)' },
   { name: 'dar_cache_ttl_days', env: 'DAR_CACHE_TTL_DAYS', file: ['integrations.aarhus_los.dar_cache_ttl_days'], default: '30', description: 'Days a DAR answer is reused from the cache' },
+  { name: 'mass_change_limit', env: 'LOS_MASS_CHANGE_LIMIT', file: ['integrations.aarhus_los.mass_change_limit'], default: '500', description: 'Stop before writing when a run would end more existing objects of one kind than this (--allow-mass-changes confirms one run)' },
   { name: 'log_format', env: 'LOS_LOG_FORMAT', default: 'text', description: 'text or json (one object per line on stderr)' },
   { name: 'metrics_file', env: 'LOS_METRICS_FILE', file: ['integrations.aarhus_los.metrics_file'], description: 'Prometheus textfile written after every run (default: <state folder>/los2mo.prom; "off" = none)' },
   { name: 'pushgateway_url', env: 'LOS_PUSHGATEWAY_URL', file: ['integrations.aarhus_los.pushgateway_url'], description: 'Also PUT the metrics to this Prometheus Pushgateway (job los2mo); best effort' },

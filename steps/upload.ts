@@ -24,6 +24,7 @@ import { addOwnership } from '../src/state/ownership.ts';
 import { copenhagenDay } from '../src/time.ts';
 import { InputError, Los2moError, formatProblem } from '../src/errors.ts';
 import { loadSeed } from '../src/seed.ts';
+import { guardMassChanges } from '../src/plan/mass-change.ts';
 import type { DesiredObject } from '../schemas/desired.schema.ts';
 
 /** How many planned changes the run report keeps (`report.plan`); `report.plan_total` counts them all. */
@@ -40,6 +41,8 @@ export default defineStep({
     const { client } = await connectMo(ctx);
     // everything is checked, read and planned before anything is written
     const plan = await prepare(ctx, client, input);
+    // the mass-change guard: stops (exit 3) before the first write when the plan ends too much of a kind
+    guardMassChanges(plan.phases, { limit: ctx.settings.int('mass_change_limit'), allowed: ctx.run.flags.allowMassChanges === true, dryRun: ctx.run.dryRun, warn: (m) => ctx.report.warn(m) });
     return write(ctx, client, plan);
   },
   summarize: (out) =>

@@ -30,7 +30,7 @@ export class Report {
   started_at = '';
   finished_at = '';
   dry_run = false;
-  outcome: 'success' | 'failed' | 'invalid-input' | 'interrupted' | 'running' = 'running';
+  outcome: 'success' | 'failed' | 'invalid-input' | 'mass-change' | 'interrupted' | 'running' = 'running';
   exit_code = 0;
   import_from: string | null = null;
   files: FileReport[] = [];

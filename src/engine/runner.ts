@@ -335,7 +335,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     report.exit_code = EXIT.ok;
   } catch (error) {
     report.exit_code = exitCodeOf(error);
-    report.outcome = error instanceof InterruptedError ? 'interrupted' : error instanceof InputError ? 'invalid-input' : 'failed';
+    report.outcome = error instanceof InterruptedError ? 'interrupted' : error instanceof InputError ? 'invalid-input' : (error as Error)?.name === 'MassChangeError' ? 'mass-change' : 'failed';
     if (error instanceof InputError) report.errors.push(...error.problems);
     const expected = error instanceof Los2moError || typeof (error as { exitCode?: unknown })?.exitCode === 'number';
     report.failure = redact(expected ? (error as Error).message : (error as Error)?.stack ?? String(error));

@@ -7,7 +7,7 @@ const n = (v: number) => v.toLocaleString('en-US');
 export function formatSummary(report: Report, durationMs: number, { quiet = false } = {}): string {
   const lines: string[] = [];
   const mark = report.outcome === 'success' ? '✔' : '✖';
-  const outcome = { success: 'success', failed: 'FAILED', 'invalid-input': 'INVALID INPUT', interrupted: 'INTERRUPTED', running: 'running' }[report.outcome];
+  const outcome = { success: 'success', failed: 'FAILED', 'invalid-input': 'INVALID INPUT', 'mass-change': 'STOPPED (mass change not confirmed)', interrupted: 'INTERRUPTED', running: 'running' }[report.outcome];
   lines.push(`${mark} ${outcome} in ${(durationMs / 1000).toFixed(1)} s — run ${report.run_id}${report.dry_run ? ' (dry run: nothing written)' : ''} — exit ${report.exit_code}`);
   if (!quiet) {
     if (report.files.length) lines.push(`  files     ${report.files.length}: ${report.files.slice(0, 6).map((f) => f.name).join(', ')}${report.files.length > 6 ? ', …' : ''}`);

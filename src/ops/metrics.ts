@@ -22,7 +22,7 @@ import { parseIsoDateTime } from '../time.ts';
 export const METRICS_JOB = 'los2mo';
 
 /** The outcomes a run can end with; each gets a `los2mo_last_run_outcome{outcome}` series (1 for the one that happened). */
-export const OUTCOMES = ['success', 'failed', 'invalid-input', 'interrupted'] as const;
+export const OUTCOMES = ['success', 'failed', 'invalid-input', 'mass-change', 'interrupted'] as const;
 
 /** Report totals → `los2mo_rows{kind}`: the rows read per file kind. */
 export const ROW_TOTALS: Record<string, string> = { rows: 'stam', unit_rows: 'org', person_rows: 'pers', manager_rows: 'leder' };
