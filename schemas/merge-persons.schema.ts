@@ -6,6 +6,7 @@
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { desiredObjectsSchema, periodSchema, sourceSchema } from './desired.schema.ts';
 import { cprSchema, parsePersonsSchemas, personRowSchema, referencesSchema } from './parse-persons.schema.ts';
+import { seedOutputSchema } from './seed-step.schema.ts';
 import { endedManagerRowSchema, managerRowSchema, parseManagersSchemas } from './parse-managers.schema.ts';
 
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
@@ -88,8 +89,10 @@ export const mergePersonsSchemas = {
   input: {
     type: 'object',
     additionalProperties: false,
-    required: ['person_rows', 'manager_rows'],
+    required: ['person_rows', 'manager_rows', 'seed'],
     properties: {
+      /** the seed step's output: the primary, e-mail and AZ classes */
+      seed: seedOutputSchema,
       // the very schema objects of the parse steps' outputs: the runner then need not check the rows twice
       person_rows: parsePersonsSchemas.output.properties.rows,
       person_references: referencesSchema,

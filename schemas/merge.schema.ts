@@ -3,6 +3,7 @@ import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { desiredObjectsSchema } from './desired.schema.ts';
 import { unitFileSchema, unitRowsSchema, unitSpecSchema } from './parse-units.schema.ts';
 import { referencesSchema } from './parse-persons.schema.ts';
+import { seedOutputSchema } from './seed-step.schema.ts';
 
 export const externalParentSchema = {
   type: 'object',
@@ -21,18 +22,14 @@ export const externalParentSchema = {
 export type ExternalParentRecord = FromSchema<typeof externalParentSchema>;
 
 export const mergeSchemas = {
-  with: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      seed: { type: 'string', description: 'seed file with the address and hierarchy classes (default: seed/aarhus-los.yaml)' },
-    },
-  },
+  with: { type: 'object', additionalProperties: false, properties: {} },
   input: {
     type: 'object',
     additionalProperties: false,
-    required: ['rows', 'files', 'spec'],
+    required: ['rows', 'files', 'spec', 'seed'],
     properties: {
+      /** the seed step's output: the address and hierarchy classes */
+      seed: seedOutputSchema,
       rows: unitRowsSchema,
       files: { type: 'array', items: unitFileSchema },
       spec: unitSpecSchema,

@@ -5,9 +5,11 @@ const uuid = { type: 'string', format: 'uuid' } as const;
 export const seedOutputSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['file', 'municipality_code', 'facets', 'classes', 'itsystems'],
+  required: ['file', 'uuid_base', 'municipality_code', 'facets', 'classes', 'itsystems'],
   properties: {
     file: { type: 'string' },
+    /** gen(uuid_base, facet user_key) is the uuid of a facet made on the fly */
+    uuid_base: { type: 'string' },
     municipality_code: { type: 'integer' },
     facets: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['uuid', 'user_key'], properties: { uuid, user_key: { type: 'string' } } } },
     classes: {

@@ -4,6 +4,8 @@ import { loadYaml } from './yaml-file.ts';
 import { seedSchema, type Seed } from '../schemas/seed.schema.ts';
 import { gen } from './uuid.ts';
 import { PROJECT_ROOT } from './engine/workflow.ts';
+import { ConfigError } from './errors.ts';
+import type { SeedOutput } from '../schemas/seed-step.schema.ts';
 
 export const DEFAULT_SEED_FILE = path.join(PROJECT_ROOT, 'seed', 'aarhus-los.yaml');
 
@@ -25,6 +27,16 @@ export interface SeedData {
 }
 
 const cache = new Map<string, SeedData>();
+
+/** The seed as steps pass it on (the seed step's output). */
+type SeedLike = Pick<SeedOutput, 'file' | 'classes' | 'itsystems'>;
+
+/** A seed class's uuid by facet and user_key; a configuration error when the seed lacks it. */
+export function seedClassUuid(seed: SeedLike, facet: string, userKey: string, wanted = 'the workflow'): string {
+  const found = seed.classes.find((c) => c.facet === facet && c.user_key === userKey);
+  if (!found) throw new ConfigError(`${wanted} names class ${userKey} in facet ${facet}, which the seed ${seed.file} does not have`);
+  return found.uuid;
+}
 
 export function loadSeed(file = DEFAULT_SEED_FILE): SeedData {
   const hit = cache.get(file);

@@ -88,7 +88,7 @@ export default defineStep({
 
     const lists = failureLists(failed);
     if (lists.size > 0) {
-      ctx.report.warn(`${failed.length} postal address${failed.length === 1 ? '' : 'es'} not matched in DAR (not imported): ${[...lists.keys()].join(', ')}`);
+      ctx.report.warn(`${failed.length} postal address${failed.length === 1 ? '' : 'es'} not matched in DAR (not imported; MO keeps the postal address it has): ${[...lists.keys()].join(', ')}`);
       if (ctx.run.dryRun) {
         for (const [name, text] of lists) ctx.log.info(`${name} (dry run: not written):\n${text.trimEnd()}`);
       } else {

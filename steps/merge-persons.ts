@@ -6,7 +6,7 @@
 import { defineStep } from '../src/engine/step.ts';
 import { mergePersonsSchemas } from '../schemas/merge-persons.schema.ts';
 import { ConfigError } from '../src/errors.ts';
-import { loadSeed } from '../src/seed.ts';
+import { seedClassUuid } from '../src/seed.ts';
 import { isUuid } from '../src/uuid.ts';
 import { mergePersons, referencesToCheck } from '../src/merge/persons.ts';
 
@@ -16,16 +16,16 @@ export default defineStep({
   schemas: mergePersonsSchemas,
 })({
   async run({ with: opts, input, ctx }) {
-    const seed = loadSeed();
+    const seed = input.seed;
     const configured = opts.azid_it_system_uuid || ctx.settings.get('azid_it_system_uuid');
     if (configured && !isUuid(configured)) throw new ConfigError(`azid_it_system_uuid: "${configured}" is not a uuid`);
     const az = seed.itsystems.find((s) => s.user_key === 'AZ');
     const azItSystem = configured?.toLowerCase() ?? az?.uuid;
     if (!azItSystem) throw new ConfigError(`the seed ${seed.file} has no IT system AZ; set azid_it_system_uuid`);
     const options = {
-      primaryClass: seed.classUuid('primary_type', 'primary'),
-      nonPrimaryClass: seed.classUuid('primary_type', 'non-primary'),
-      emailAddressType: seed.classUuid('employee_address_type', 'EmailEmployee'),
+      primaryClass: seedClassUuid(seed, 'primary_type', 'primary', 'merge-persons'),
+      nonPrimaryClass: seedClassUuid(seed, 'primary_type', 'non-primary', 'merge-persons'),
+      emailAddressType: seedClassUuid(seed, 'employee_address_type', 'EmailEmployee', 'merge-persons'),
       azItSystem,
     };
     const result = mergePersons(input.person_rows, input.manager_rows, options);

@@ -2,11 +2,9 @@
  * merge: unit rows → the desired timeline of every org unit and derived address (DesiredObject),
  * parents first. Pure work in src/merge/units.ts; rules in docs/org-units.md.
  */
-import path from 'node:path';
 import { defineStep } from '../src/engine/step.ts';
 import { mergeSchemas } from '../schemas/merge.schema.ts';
-import { loadSeed } from '../src/seed.ts';
-import { ConfigError } from '../src/errors.ts';
+import { seedClassUuid } from '../src/seed.ts';
 import { mergeUnits, unitTypeReferences } from '../src/merge/units.ts';
 
 export default defineStep({
@@ -14,15 +12,8 @@ export default defineStep({
   description: 'Merge org unit history',
   schemas: mergeSchemas,
 })({
-  async run({ with: opts, input, ctx }) {
-    const seed = opts.seed ? loadSeed(path.resolve(ctx.run.workflowDir, opts.seed)) : loadSeed();
-    const classUuid = (facet: string, userKey: string) => {
-      try {
-        return seed.classUuid(facet, userKey);
-      } catch {
-        throw new ConfigError(`the org units mapping names class ${userKey} in facet ${facet}, which the seed ${seed.file} does not have`);
-      }
-    };
+  async run({ input, ctx }) {
+    const classUuid = (facet: string, userKey: string) => seedClassUuid(input.seed, facet, userKey, 'the org units mapping');
     const result = mergeUnits(input.rows, input.files, {
       addressTypes: input.spec.addresses.map((a) => ({ suffix: a.suffix, type: classUuid(input.spec.address_facet, a.address_type) })),
       uuidBase: input.spec.uuid_base,

@@ -1,7 +1,8 @@
 /**
  * seed: what MO must have before the import — the organisation, the facets, the fixed classes
  * (address types, hierarchies, primary types …) and the IT system AZ — read from seed/*.yaml
- * with their fixed uuids. Pure: the upload step ensures them in MO (create what is missing,
+ * (or `with.file`) with their fixed uuids. The one seed of the run: merge-units, merge-persons
+ * and upload take this output as their `seed` input, so a custom seed is used everywhere. Pure: the upload step ensures them in MO (create what is missing,
  * update what differs, never delete) after every input file has been checked, so a bad
  * delivery writes nothing at all.
  */
@@ -21,6 +22,7 @@ export default defineStep({
     ctx.progress.set('classes', seed.classes.length);
     return {
       file: seed.file,
+      uuid_base: seed.base,
       municipality_code: seed.organisation.municipality_code,
       facets: seed.facets,
       classes: seed.classes,

@@ -23,7 +23,6 @@ import { adoptItUsers, checkReferences, personsByCpr, remergeWithoutRows, repoin
 import { addOwnership } from '../src/state/ownership.ts';
 import { copenhagenDay } from '../src/time.ts';
 import { InputError, Los2moError, formatProblem } from '../src/errors.ts';
-import { loadSeed } from '../src/seed.ts';
 import { guardMassChanges } from '../src/plan/mass-change.ts';
 import type { DesiredObject } from '../schemas/desired.schema.ts';
 
@@ -88,7 +87,7 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
   return ctx.time('plan', (): Plan => {
     const today = copenhagenDay(ctx.run.startedAt);
     const seedPlan = checked.seed ? planSeed(checked.seed, seedInMo!, today) : null;
-    const classPlan = checked.classes ? planClasses(checked.classes, classesInMo!, today, seedPlan?.facets) : null;
+    const classPlan = checked.classes ? planClasses(checked.classes, classesInMo!, today, checked.seed ?? null, seedPlan?.facets) : null;
     const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m) }) : null;
     return {
       phases: [...(seedPlan?.phases ?? []), ...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])],
@@ -121,7 +120,7 @@ async function checkDelivery(ctx: StepContext, client: MoClient, delivery: Input
   if (references.length) {
     const known = {
       units: new Set(unitObjects.filter((o) => o.kind === 'org_unit').map((o) => o.uuid)),
-      classes: new Map([...loadSeed().classes.map((c) => [c.uuid, c.facet] as const), ...(classes?.classes ?? []).map((c) => [c.uuid, c.facet] as const)]),
+      classes: new Map([...(seed?.classes ?? []).map((c) => [c.uuid, c.facet] as const), ...(classes?.classes ?? []).map((c) => [c.uuid, c.facet] as const)]),
       persons: new Set((persons?.persons ?? []).filter((p) => p.employee).map((p) => p.cpr)),
     };
     const problems = await checkReferences(client, references, known, { cprToUuid });

@@ -18,23 +18,27 @@ export function darTexts(rows: UnitRow[], suffixes: string[]): string[] {
 }
 
 /**
- * Replace each DAR text by its id; an unmatched text becomes null (the address is not imported for
- * that row's period) and is listed in `failed`.
+ * Replace each DAR text by its id; an unmatched text becomes null, its suffix is listed in the row's
+ * `unmatched` (merge keeps the address MO has rather than ending it) and the row in `failed`.
  */
 export function applyWash(rows: UnitRow[], suffixes: string[], results: Map<string, WashResult>): { rows: UnitRow[]; failed: DarFailure[] } {
   const failed: DarFailure[] = [];
   const out = rows.map((r) => {
     let addresses = r.addresses;
+    let unmatched: string[] | undefined;
     for (const s of suffixes) {
       const text = r.addresses[s];
       if (!text) continue;
       const res = results.get(text);
       const id = res?.id ?? null;
-      if (!id) failed.push({ org_unit: r.uuid, text, reason: res?.reason ?? 'not washed', file: r.file, line: r.line });
+      if (!id) {
+        failed.push({ org_unit: r.uuid, text, reason: res?.reason ?? 'not washed', file: r.file, line: r.line });
+        (unmatched ??= []).push(s);
+      }
       if (addresses === r.addresses) addresses = { ...r.addresses };
       addresses[s] = id;
     }
-    return addresses === r.addresses ? r : { ...r, addresses };
+    return addresses === r.addresses ? r : unmatched ? { ...r, addresses, unmatched } : { ...r, addresses };
   });
   return { rows: out, failed };
 }

@@ -218,16 +218,21 @@ export function mergePersons(personRows: readonly PersonRow[], managerRows: read
     if (p.employee) objects.update(p.employee, undefined, from, periods);
     else p.employee = objects.create('employee', personUuid, undefined, from, periods, { from: null, periods: allTime });
 
+    // the e-mail address and the AZ IT user start at the file's date and end with the person's
+    // engagements in the file: the latest SlutTid of its rows (open if any row is open)
+    let to: string | null = '';
+    for (const r of rows) if (to !== null) to = r.to === null ? null : r.to > to ? r.to : to;
+    const ends = (value: string | null) => value === null || (to !== null && to <= date);
     const email = personValue(rows, pickEmail, 'Email', warnings);
     if (email.value !== null || ret) {
-      const periods = email.value === null ? [] : [{ from: date, to: null, fields: { value: email.value, address_type: options.emailAddressType, person: personUuid }, source: email.row === nameRow ? nameSource : source(email.row) }];
+      const periods = ends(email.value) ? [] : [{ from: date, to, fields: { value: email.value, address_type: options.emailAddressType, person: personUuid }, source: email.row === nameRow ? nameSource : source(email.row) }];
       if (p.email) objects.update(p.email, owner, date, periods);
       else p.email = objects.create('address', emailUuid(cpr), owner, date, periods);
     }
 
     const azid = personValue(rows, pickAzid, 'AZID', warnings);
     if (azid.value !== null || ret) {
-      const periods = azid.value === null ? [] : [{ from: date, to: null, fields: { user_key: azid.value, itsystem: options.azItSystem, person: personUuid }, source: azid.row === nameRow ? nameSource : source(azid.row) }];
+      const periods = ends(azid.value) ? [] : [{ from: date, to, fields: { user_key: azid.value, itsystem: options.azItSystem, person: personUuid }, source: azid.row === nameRow ? nameSource : source(azid.row) }];
       if (p.azid) objects.update(p.azid, owner, date, periods);
       else p.azid = objects.create('ituser', azidUuid(cpr), owner, date, periods);
     }

@@ -102,6 +102,50 @@ function periodsOf(segs: Seg[], include: ((r: UnitRow) => boolean) | null, same:
   return out;
 }
 
+const unmatchedIn = (r: UnitRow, suffix: string) => (r.addresses[suffix] ?? null) === null && r.unmatched !== undefined && r.unmatched.includes(suffix);
+
+/**
+ * An address's periods: the segments with a value, touching ones with the same value joined. A
+ * segment whose text DAR did not match (dar-lookup's `unmatched`) continues the period just before
+ * it (no new value is known, so the last one stays); with none before it, it gives no period.
+ */
+function addressPeriods(segs: Seg[], suffix: string, fields: (r: UnitRow) => Period['fields']): Period[] {
+  const out: Period[] = [];
+  let last: Period | null = null, lastValue: string | null = null;
+  for (const s of segs) {
+    const value = s.row.addresses[suffix] ?? null;
+    const touches = last !== null && last.to !== null && last.to === s.from;
+    if (value === null) {
+      if (touches && unmatchedIn(s.row, suffix)) last!.to = s.to;
+      continue;
+    }
+    if (touches && value === lastValue) {
+      last!.to = s.to;
+      continue;
+    }
+    out.push((last = { from: s.from, to: s.to, fields: fields(s.row), source: s.source }));
+    lastValue = value;
+  }
+  return out;
+}
+
+/**
+ * The window of a unit's address: the unit's, moved past the unmatched segments it starts with
+ * (they say nothing about the address, so MO's stays there); undefined when nothing but unmatched
+ * segments follow (MO's address is left as it is).
+ */
+function addressWindow(segs: Seg[], suffix: string, periods: Period[], win: string): string | undefined {
+  let from = win;
+  for (const s of segs) {
+    if (s.to !== null && s.to <= from) continue;
+    const covered = periods.some((p) => p.from <= maxDay(s.from, from) && (p.to === null || p.to > maxDay(s.from, from)));
+    if (covered || !unmatchedIn(s.row, suffix)) return from;
+    if (s.to === null) return undefined;
+    from = s.to;
+  }
+  return from;
+}
+
 export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOptions): MergeResult {
   const base = opts.uuidBase ?? 'AAK';
   const fileInfo = new Map(files.map((f) => [f.name, f]));
@@ -181,20 +225,11 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
       let mentioned = false;
       for (const r of unitRows) if ((r.addresses[suffix] ?? null) !== null) { mentioned = true; break; }
       if (!mentioned && win === null) continue; // nothing to say about it
-      addresses.push({
-        kind: 'address',
-        uuid: gen(base, uuid + suffix),
-        owner: { org_unit: uuid },
-        periods: mentioned
-          ? periodsOf(
-            segs,
-            (r) => (r.addresses[suffix] ?? null) !== null,
-            (a, b) => a.addresses[suffix] === b.addresses[suffix],
-            (r) => ({ value: r.addresses[suffix]!, address_type: type, org_unit: uuid }),
-          )
-          : [],
-        window: { from: win },
-      });
+      const periods = mentioned ? addressPeriods(segs, suffix, (r) => ({ value: r.addresses[suffix]!, address_type: type, org_unit: uuid })) : [];
+      // a text DAR did not match says nothing about the address: where the window starts with one, it starts after it
+      const from = win === null ? null : addressWindow(segs, suffix, periods, win);
+      if (from === undefined) continue; // only unmatched texts from the window on: MO keeps the address it has
+      addresses.push({ kind: 'address', uuid: gen(base, uuid + suffix), owner: { org_unit: uuid }, periods, window: { from } });
     }
     composed.set(uuid, { uuid, periods, window: win, addresses, userKey: unitRows[0]!.user_key });
   }

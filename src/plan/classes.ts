@@ -5,7 +5,8 @@ import { planTimeless, type TimelessDesired } from './timeless.ts';
 import { listPhase, type Phase } from './phase.ts';
 import type { ClassesOutput } from '../../schemas/classes.schema.ts';
 import { readOwnership } from '../state/ownership.ts';
-import { loadSeed } from '../seed.ts';
+import { gen } from '../uuid.ts';
+import type { SeedOutput } from '../../schemas/seed-step.schema.ts';
 
 /** What MO has of the delivered facets (by user_key), classes and IT systems, and what los2mo owns of them. */
 export interface ClassesInMo {
@@ -33,17 +34,24 @@ export async function readClasses(client: MoClient, stam: ClassesOutput, stateDi
   return { owned, facets, classes: new Map([...byUuid, ...managed]), itsystems: new Map([...systems, ...ownedSystems]) };
 }
 
-/** @param knownFacets facets that exist or are written before (the seed's), by user_key */
-export function planClasses(stam: ClassesOutput, mo: ClassesInMo, today: string, knownFacets = new Map<string, string>()) {
-  const seed = loadSeed();
-  const seedUuids = new Set([...seed.classes.map((c) => c.uuid), ...seed.itsystems.map((s) => s.uuid)]);
+/** The base of a facet made on the fly (gen(base, user_key)) when the run has no seed. */
+const DEFAULT_UUID_BASE = 'aarhus-los';
+
+/**
+ * @param seed the run's seed (the seed step's output): its classes and IT systems are never ended, and
+ *   a missing facet gets gen(seed.uuid_base, user_key)
+ * @param knownFacets facets that exist or are written before (the seed's), by user_key
+ */
+export function planClasses(stam: ClassesOutput, mo: ClassesInMo, today: string, seed: Pick<SeedOutput, 'uuid_base' | 'classes' | 'itsystems'> | null, knownFacets = new Map<string, string>()) {
+  const seedUuids = new Set([...(seed?.classes ?? []).map((c) => c.uuid), ...(seed?.itsystems ?? []).map((s) => s.uuid)]);
+  const base = seed?.uuid_base ?? DEFAULT_UUID_BASE;
   const { owned } = mo;
   const phases: Phase[] = [];
 
   // facets of the delivered classes: by user_key; missing ones are made with the seed's uuid rule
   const facetKeys = facetKeysOf(stam);
   const facetUuid = new Map([...knownFacets, ...[...mo.facets.values()].map((f) => [f.fields.user_key!, f.uuid] as const)]);
-  const newFacets: TimelessDesired[] = facetKeys.filter((k) => !facetUuid.has(k)).map((k) => ({ kind: 'facet', uuid: seed.facetUuid(k), fields: { user_key: k } }));
+  const newFacets: TimelessDesired[] = facetKeys.filter((k) => !facetUuid.has(k)).map((k) => ({ kind: 'facet', uuid: gen(base, k), fields: { user_key: k } }));
   for (const f of newFacets) facetUuid.set(f.fields.user_key!, f.uuid);
   phases.push(listPhase('facets', planTimeless(newFacets, new Map(), [], today)));
 

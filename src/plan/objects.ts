@@ -116,6 +116,18 @@ export function lineOrganisationKept(units: DesiredObject[], actual: ReadonlyMap
 }
 
 /**
+ * An address MO lacks, of a unit MO has, starts at its window (an Org_ret row's effective date):
+ * its periods from the row's StartDato — the unit's start — would claim the unit had it all along
+ * (los-format.md point 5). A unit MO lacks gets its addresses from their own start.
+ */
+function newOnKnownUnit(object: DesiredObject, timelines: Timelines): DesiredObject {
+  const from = object.window.from, unit = object.owner?.['org_unit'];
+  if (object.kind !== 'address' || from === null || unit === undefined || !timelines.get('org_unit')?.has(unit)) return object;
+  const periods = object.periods.filter((p) => p.to === null || p.to > from).map((p) => (p.from < from ? { ...p, from } : p));
+  return { ...object, periods };
+}
+
+/**
  * Pure: the desired objects against MO's timelines → the phases to write: creates and updates
  * by kind (org units parents first, one phase per level), then terminations the other way
  * (roles before units, children before parents).
@@ -138,7 +150,7 @@ export function planObjects(byKind: Map<Kind, DesiredObject[]>, timelines: Timel
     for (const object of list) {
       const have = actual.get(object.uuid) ?? null;
       const fallback = have || !fallbackOf.size ? undefined : fallbackOf.get(object.uuid);
-      const planned = fallback ? { ...object, window: fallback.window, periods: fallback.periods } : object;
+      const planned = fallback ? { ...object, window: fallback.window, periods: fallback.periods } : have ? object : newOnKnownUnit(object, timelines);
       const ops = objectOps(planned, have);
       if (ops === CREATE) forward.add(planned, CREATE);
       else if (ops) {
