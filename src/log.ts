@@ -1,28 +1,49 @@
 /**
- * Everything los2mo prints or writes passes through `redact`: registered secrets become `***`
- * and CPR numbers are masked to their first 6 digits.
+ * Everything los2mo prints or writes passes through `redact` (the one redaction of the project):
+ * secrets become `***` and CPR numbers are masked to their first 6 digits.
  */
 const secrets = new Set<string>();
+/** The registered secrets' forms, longest first (a secret containing another is replaced whole). */
+let ordered: string[] = [];
+
+/**
+ * The forms a secret takes in text: as it is, inside JSON (when it holds " or \\), URL-encoded
+ * (query strings, URL user info) and base64 (HTTP Basic auth). Too short a value (< 3) has none:
+ * it cannot be replaced without mangling the message.
+ */
+function secretForms(value: string | undefined | null): string[] {
+  if (!value || value.length < 3) return [];
+  return [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value), Buffer.from(value, 'utf8').toString('base64')];
+}
 
 /** Register a secret value (FTP password, MO client secret, DAR token): it is never printed. */
 export function addSecret(value: string | undefined | null) {
-  if (!value || value.length < 3) return;
-  secrets.add(value);
-  // as it appears inside JSON (logs, journal, report) when it holds " or \\
-  const escaped = JSON.stringify(value).slice(1, -1);
-  if (escaped !== value) secrets.add(escaped);
+  for (const form of secretForms(value)) secrets.add(form);
+  ordered = [...secrets].sort((x, y) => y.length - x.length);
 }
 
 // A CPR number: 6 date digits (DDMMYY, plausible day and month), optional dash, 4 digits, not part of a longer number or a uuid.
 const CPR_RE = /(?<![\w-])((?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2})-?(\d{4})(?![\w-])/g;
 
-export const maskCpr = (text: string) => text.replace(CPR_RE, '$1xxxx');
+/**
+ * CPR numbers masked to their first 6 digits, the only form in which one may appear in messages:
+ * a text that is one 10-digit number (a CPR value) whole, else every CPR number in the text.
+ */
+export const maskCpr = (text: string) => (/^\d{10}$/.test(text) ? `${text.slice(0, 6)}xxxx` : text.replace(CPR_RE, '$1xxxx'));
 
-export function redact(text: string): string {
+/**
+ * Text fit for logs, errors and reports: the registered secrets and the `extra` ones (a source's
+ * password, a DAR token), in every form they take in text, become `***`, as do URL passwords and
+ * token/key query values; CPR numbers are masked.
+ */
+export function redact(text: string, extra: readonly (string | undefined | null)[] = []): string {
   let out = text;
-  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join('***');
+  const forms = extra.length ? [...new Set([...ordered, ...extra.flatMap(secretForms)])].sort((x, y) => y.length - x.length) : ordered;
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join('***');
   // URL credentials and token query parameters
-  out = out.replace(/(\w+:\/\/[^:/@\s]+):[^@/\s]+@/g, '$1:***@').replace(/([?&](?:token|apikey|client_secret|password)=)[^&\s"]+/gi, '$1***');
+  out = out
+    .replace(/(\w+:\/\/[^:/@\s]+):[^@/\s]+@/g, '$1:***@')
+    .replace(/(\b(?:token|apikey|api_key|client_secret|password)=)[^&\s"'#]+/gi, '$1***');
   return maskCpr(out);
 }
 

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createWasher, redact } from '../src/dar/index.ts';
+import { createWasher } from '../src/dar/index.ts';
+import { redact } from '../src/log.ts';
 import { parseRetryAfter, SlidingWindowLimiter } from '../src/dar/online.ts';
 import { dawaAnswer, idOf, json, sleep, startServer, vaskAnswer, withTempDir } from './helpers/dar-server.ts';
 
@@ -296,9 +297,9 @@ test('adressevask: network failure reason carries no token; missing token is a c
 });
 
 test('redact removes the secret and token= values', () => {
-  assert.is(redact(`GET https://adressevaelger.dk/vask/?token=${encodeURIComponent(TOKEN)}&adresse=x failed`, TOKEN), 'GET https://adressevaelger.dk/vask/?token=***&adresse=x failed');
+  assert.is(redact(`GET https://adressevaelger.dk/vask/?token=${encodeURIComponent(TOKEN)}&adresse=x failed`, [TOKEN]), 'GET https://adressevaelger.dk/vask/?token=***&adresse=x failed');
   assert.is(redact('x token=abc&apikey=def y'), 'x token=***&apikey=*** y');
-  assert.is(redact(`secret ${TOKEN} here`, TOKEN), 'secret *** here');
+  assert.is(redact(`secret ${TOKEN} here`, [TOKEN]), 'secret *** here');
 });
 
 test.run();

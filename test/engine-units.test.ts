@@ -98,6 +98,13 @@ test('redaction: secrets, URL credentials, token parameters, CPR numbers', () =>
   assert.is(redact('GET /vask/?token=abc&adresse=x'), 'GET /vask/?token=***&adresse=x');
   assert.is(maskCpr('cpr 0708722608 and 070872-2608'), 'cpr 070872xxxx and 070872xxxx');
   assert.is(maskCpr('uuid 12345678-0708-7226-0812-123456789012'), 'uuid 12345678-0708-7226-0812-123456789012');
+  assert.is(maskCpr('9913722608'), '991372xxxx', 'a CPR value is masked whole, also one without a valid date');
+  // one redaction for all: secrets of one source or provider (as they are, URL-encoded, base64, inside JSON) beside the registered ones
+  const basic = Buffer.from('p@ss"w0rd', 'utf8').toString('base64');
+  assert.is(redact(`PASS p@ss"w0rd, p%40ss%22w0rd, Basic ${basic}, {"x":"p@ss\\"w0rd"}`, ['p@ss"w0rd', undefined]), 'PASS ***, ***, Basic ***, {"x":"***"}');
+  assert.is(redact('pw ab stays', ['ab']), 'pw ab stays', 'too short to redact');
+  assert.is(redact('x api_key=k1&apikey=k2#f token=t y', []), 'x api_key=***&apikey=***#f token=*** y');
+  assert.is(redact('sftp://u:pw@h/0708722608 s3cr3t-value-long', ['s3cr3t-value-long']), 'sftp://u:***@h/070872xxxx ***');
 });
 
 test('the JSON schema files are up to date with their TypeScript sources', () => {
@@ -139,15 +146,21 @@ test('README\'s settings table is the settings list; ./run --help names exactly 
   const section = HELP.slice(HELP.indexOf('workflow options:'), HELP.indexOf('config options:'));
   const options = [...section.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]!);
   assert.ok(options.length >= 10, options.join(' '));
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write;
-  try {
-    // --help answers before anything runs; an option the parser does not take is a usage error first
-    for (const option of options) assert.is(await main(['workflow', option, 'x', '--help']), 0, `${option} is taken`);
-    assert.is(await main(['workflow', '--no-such-option', 'x', '--help']), 2);
-  } finally {
-    process.stdout.write = write;
-  }
+  // main() writes the help to stdout and listens for EPIPE on both streams at every call
+  const quietly = async (args: string[]) => {
+    const write = process.stdout.write;
+    const listening = [process.stdout, process.stderr].map((s) => s.listeners('error'));
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      return await main(args);
+    } finally {
+      process.stdout.write = write;
+      [process.stdout, process.stderr].forEach((s, i) => { for (const l of s.listeners('error')) if (!listening[i]!.includes(l)) s.removeListener('error', l as () => void); });
+    }
+  };
+  // --help answers before anything runs; an option the parser does not take is a usage error first
+  for (const option of options) assert.is(await quietly(['workflow', option, 'x', '--help']), 0, `${option} is taken`);
+  assert.is(await quietly(['workflow', '--no-such-option', 'x', '--help']), 2);
   for (const command of ['workflow', 'config', 'mo-emulator', 'status', 'show tree']) assert.ok(HELP.includes(`./run ${command} `), command);
 });
 

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isSafeRemoteName, openSource, redact, redactUrl, safeLocalPath, SourceError, type RemoteFile } from '../src/source/source.ts';
+import { redact } from '../src/log.ts';
+import { isSafeRemoteName, openSource, redactUrl, safeLocalPath, SourceError, type RemoteFile } from '../src/source/source.ts';
 import { parseSourceUrl } from '../src/source/source.ts';
 
 /** uvu 0.5 has no async `rejects`: awaits `p` and checks the rejection. */

@@ -11,14 +11,14 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { DarCache, type CacheRow } from './cache.ts';
 import { textKey } from './normalise.ts';
-import { OnlineClient, adressevaskProvider, dawaProvider, redact } from './online.ts';
+import { redact } from '../log.ts';
+import { OnlineClient, adressevaskProvider, dawaProvider } from './online.ts';
 import { loadRegister } from './register.ts';
 import type { Grade, ProviderName, WashResult } from './types.ts';
 
 export type { Grade, ProviderName, WashResult } from './types.ts';
 export { loadRegister, RegisterIndex } from './register.ts';
 export { parseAddress, simpleKey, textKey } from './normalise.ts';
-export { redact } from './online.ts';
 
 export const DEFAULT_ADRESSEVASK_URL = 'https://adressevaelger.dk';
 
@@ -132,7 +132,7 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
     try {
       cache = new DarCache(opts.cacheFile);
     } catch (e) {
-      warnings.push(`DAR cache ${opts.cacheFile} unusable (${redact((e as Error).message, secret)}); washing without it`);
+      warnings.push(`DAR cache ${opts.cacheFile} unusable (${redact((e as Error).message, [secret])}); washing without it`);
     }
   }
   const memory = new Map<string, Hit>(); // matches of this washer (also the cache when there is no cache file)
@@ -197,7 +197,7 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
     const record = (key: string, a: { id: string | null; grade?: Grade | undefined; reason?: string | undefined; outage?: boolean | undefined }) => {
       const r: Omit<WashResult, 'text'> = { id: a.id, cached: false, provider };
       if (a.grade) r.grade = a.grade;
-      if (a.reason) r.reason = redact(a.reason, secret);
+      if (a.reason) r.reason = redact(a.reason, [secret]);
       answers.set(key, r);
       if (a.id) {
         const washedAt = now();

@@ -9,6 +9,7 @@
  */
 import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
+import { redact } from '../log.ts';
 import type { Grade } from './types.ts';
 
 export interface OnlineAnswer { id: string | null; grade?: Grade; reason?: string; outage?: boolean }
@@ -35,17 +36,6 @@ export interface HttpOptions {
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Removes a secret and any `token=`/`apikey=` query value from a message. */
-export function redact(message: string, secret?: string): string {
-  let s = message;
-  if (secret) {
-    s = s.split(secret).join('***');
-    const enc = encodeURIComponent(secret);
-    if (enc !== secret) s = s.split(enc).join('***');
-  }
-  return s.replace(/((?:token|apikey|api_key)=)[^&\s"'#]*/gi, '$1***');
-}
 
 /** At most `perWindow` acquisitions in any window of `windowMs`; FIFO. */
 export class SlidingWindowLimiter {
@@ -101,7 +91,7 @@ export class OnlineClient {
     this.rate = new SlidingWindowLimiter(o.ratePerSecond);
   }
 
-  private redact(s: string) { return redact(s, this.provider.secret); }
+  private redact(s: string) { return redact(s, [this.provider.secret]); }
 
   private async fetchOnce(url: string): Promise<unknown> {
     await this.rate.acquire();

@@ -7,7 +7,8 @@ import type { LederRow } from '../../schemas/parse-managers.schema.ts';
 import type { Reference } from '../../schemas/parse-persons.schema.ts';
 import type { Encoding } from './csv.ts';
 import type { ValueType } from './values.ts';
-import { checkSectionTypes, maskedCpr, readRowFiles, type InputFile } from './persons.ts';
+import { maskCpr } from '../log.ts';
+import { checkSectionTypes, readRowFiles, type InputFile } from './persons.ts';
 
 export const MANAGER_TYPES: Record<string, ValueType> = { org_unit: 'uuid', cpr: 'cpr', manager_type: 'uuid', manager_level: 'uuid', responsibility: 'uuid' };
 export const ENDED_MANAGER_TYPES: Record<string, ValueType> = { org_unit: 'uuid', cpr: 'cpr' };
@@ -35,7 +36,7 @@ export function parseManagerFiles(files: InputFile[], mapping: ManagersMapping, 
       const name = f.file.name, date = f.date;
       const ORG_UNIT = f.at('org_unit'), CPR = f.at('cpr');
       const key = (v: readonly unknown[]) => `${v[ORG_UNIT] as string}/${v[CPR] as string}`;
-      const duplicate = (v: readonly unknown[], earlier: number) => ({ field: 'cpr', message: `the manager role of CPR ${maskedCpr(v[CPR] as string)} in unit ${v[ORG_UNIT] as string} is also on line ${earlier}` });
+      const duplicate = (v: readonly unknown[], earlier: number) => ({ field: 'cpr', message: `the manager role of CPR ${maskCpr(v[CPR] as string)} in unit ${v[ORG_UNIT] as string} is also on line ${earlier}` });
       if (f.ended) return { key, duplicate, row: (line, v) => void rows.push({ kind: 'Leder_luk', file: name, date, line, org_unit: v[ORG_UNIT] as string, cpr: v[CPR] as string }) };
       const kind = f.file.kind as 'Leder_nye' | 'Leder_ret';
       const TYPE = f.at('manager_type'), LEVEL = f.at('manager_level'), RESPONSIBILITY = f.at('responsibility');

@@ -16,9 +16,6 @@ import { referenceColumn, type ReferenceKind } from './references.ts';
 
 export interface InputFile { name: string; kind: string; date?: string | null; path: string }
 
-/** `0101601234` → `010160xxxx`: the only form a CPR number may take in messages. */
-export const maskedCpr = (cpr: string) => `${cpr.slice(0, 6)}xxxx`;
-
 /** CPRNavn → given name and surname, split at the last space (as MO's migration guide says). */
 export function splitName(full: string): { name: string; given_name: string; surname: string } {
   const trimmed = full.trim();
@@ -217,7 +214,7 @@ export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, en
           }
           const birth = cprBirthDate(cpr)!;
           if (start < birth) {
-            f.problem(line, 'start', `the first day ${start} is before the birth date of CPR ${maskedCpr(cpr)} (${birth})`);
+            f.problem(line, 'start', `the first day ${start} is before the birth date of CPR ${maskCpr(cpr)} (${birth})`);
             ok = false;
           }
           if (!ok) return;

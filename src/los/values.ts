@@ -1,6 +1,7 @@
 /** Value types of LOS columns: each parser returns the value or throws a message for the input error. */
 import { isValidDay, dayString } from '../time.ts';
 import { isUuid } from '../uuid.ts';
+import { maskCpr } from '../log.ts';
 
 export const OPEN_END = '9999-12-31';
 
@@ -67,7 +68,7 @@ export function cprBirthDate(cpr: string): string | null {
 export function parseCpr(text: string): string {
   const cpr = text.indexOf('-') < 0 ? text : text.replace('-', '');
   if (!/^\d{10}$/.test(cpr)) throw new ValueError(`must be 10 digits`);
-  if (cprDay(cpr) < 0) throw new ValueError(`${cpr.slice(0, 6)}xxxx has no valid date part`);
+  if (cprDay(cpr) < 0) throw new ValueError(`${maskCpr(cpr)} has no valid date part`);
   return cpr;
 }
 

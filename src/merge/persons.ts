@@ -10,7 +10,7 @@ import { InputError, type InputProblem } from '../errors.ts';
 import { nextDay } from '../time.ts';
 import { derivedUuid } from '../uuid.ts';
 import { cprBirthDate } from '../los/values.ts';
-import { maskedCpr } from '../los/persons.ts';
+import { maskCpr } from '../log.ts';
 import type { DesiredObject, Period } from '../../schemas/desired.schema.ts';
 import type { EngagementRow, PersonRow, Reference } from '../../schemas/parse-persons.schema.ts';
 import type { LederRow } from '../../schemas/parse-managers.schema.ts';
@@ -155,7 +155,7 @@ function personValue(rows: EngagementRow[], pick: (r: EngagementRow) => string |
   const last = given[given.length - 1]!;
   const distinct = new Set(given.map(pick));
   if (distinct.size > 1) {
-    warnings.push(`${last.file}: lines ${given.map((r) => r.line).join(', ')} give CPR ${maskedCpr(last.cpr)} different ${column} values; line ${last.line}'s is used`);
+    warnings.push(`${last.file}: lines ${given.map((r) => r.line).join(', ')} give CPR ${maskCpr(last.cpr)} different ${column} values; line ${last.line}'s is used`);
   }
   return { value: pick(last), row: last };
 }
@@ -208,7 +208,7 @@ export function mergePersons(personRows: readonly PersonRow[], managerRows: read
     const ret = rows[0]!.kind === 'Pers_ret';
     const nameRow = rows[rows.length - 1]!;
     if (rows.length > 1 && rows.some((r) => r.name !== nameRow.name)) {
-      warnings.push(`${nameRow.file}: lines ${rows.map((r) => r.line).join(', ')} give CPR ${maskedCpr(cpr)} different names; line ${nameRow.line}'s is used`);
+      warnings.push(`${nameRow.file}: lines ${rows.map((r) => r.line).join(', ')} give CPR ${maskCpr(cpr)} different names; line ${nameRow.line}'s is used`);
     }
     const nameSource = source(nameRow);
     const nameFields: Fields = { cpr_number: cpr, given_name: nameRow.given_name, surname: nameRow.surname };
@@ -252,7 +252,7 @@ export function mergePersons(personRows: readonly PersonRow[], managerRows: read
     const owner = e.owner;
     if (r.kind === 'Pers_luk') {
       if (owner && owner.cpr !== r.cpr) {
-        warnings.push(`${r.file}:${r.line}: engagement ${r.engagement} belongs to another CPR number (${maskedCpr(owner.cpr)}, ${owner.file}:${owner.line}) than this row's ${maskedCpr(r.cpr)}`);
+        warnings.push(`${r.file}:${r.line}: engagement ${r.engagement} belongs to another CPR number (${maskCpr(owner.cpr)}, ${owner.file}:${owner.line}) than this row's ${maskCpr(r.cpr)}`);
       }
       if (e.object) objects.update(e.object, undefined, nextDay(date), []);
       else e.object = objects.create('engagement', r.engagement, undefined, nextDay(date), []);
@@ -260,7 +260,7 @@ export function mergePersons(personRows: readonly PersonRow[], managerRows: read
       continue;
     }
     if (owner && owner.cpr !== r.cpr) {
-      problems.push({ file: r.file, line: r.line, column: 1, field: 'CPR', message: `engagement ${r.engagement} belongs to CPR ${maskedCpr(owner.cpr)} on ${owner.file}:${owner.line}; this row gives another CPR number (${maskedCpr(r.cpr)})` });
+      problems.push({ file: r.file, line: r.line, column: 1, field: 'CPR', message: `engagement ${r.engagement} belongs to CPR ${maskCpr(owner.cpr)} on ${owner.file}:${owner.line}; this row gives another CPR number (${maskCpr(r.cpr)})` });
       continue;
     }
     if (!owner) e.owner = r;

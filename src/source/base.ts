@@ -9,7 +9,8 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SourceError, messageOf, redact } from './errors.ts';
+import { redact } from '../log.ts';
+import { SourceError, messageOf } from './errors.ts';
 import { isHostileName, isSafeRemoteName, isSafeUploadFolder, isSafeUploadName, safeLocalPath, showName } from './names.ts';
 import type { RemoteFile, Source, SourceKind, SourceOptions } from './source.ts';
 

@@ -1,9 +1,10 @@
 /**
- * Errors of the remote sources, and the redaction every message goes through.
+ * Errors of the remote sources.
  *
  * A SourceError always names the host (the source's display form, which never holds a password)
- * and the operation. Its message is built only from redacted text: the FTP password and the SFTP
- * key passphrase are replaced by `***` wherever they would appear (also URL-encoded).
+ * and the operation. Its message is built only from redacted text (log.ts `redact`): the FTP
+ * password and the SFTP key passphrase are replaced by `***` wherever they would appear (also
+ * URL-encoded or base64).
  */
 
 export interface SourceErrorInit {
@@ -33,21 +34,6 @@ export class SourceError extends Error {
     this.retryable = init.retryable ?? true;
     this.attempts = init.attempts ?? 0;
   }
-}
-
-/** Replaces every non-trivial secret (and its URL-encoded form) in `text` by `***`. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  const forms = new Set<string>();
-  for (const s of secrets) {
-    if (!s || s.length < 3) continue; // too short to redact without mangling the message
-    forms.add(s);
-    forms.add(encodeURIComponent(s));
-    forms.add(Buffer.from(s, 'utf8').toString('base64'));
-  }
-  // longest first, so a secret containing another is replaced whole
-  for (const f of [...forms].sort((a, b) => b.length - a.length)) out = out.split(f).join('***');
-  return out;
 }
 
 /**

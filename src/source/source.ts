@@ -17,7 +17,7 @@ import { FolderSource } from './folder.ts';
 import { FtpSource } from './ftp.ts';
 import { SftpSource } from './sftp.ts';
 
-export { SourceError, redact, redactUrl } from './errors.ts';
+export { SourceError, redactUrl } from './errors.ts';
 export { isSafeRemoteName, isHostileName, safeLocalPath, LOS_TIMED_PREFIXES } from './names.ts';
 
 export interface RemoteFile {
