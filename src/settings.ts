@@ -91,6 +91,10 @@ export class Settings {
     if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
     throw new ConfigError(`setting ${name} must be true or false, got "${v}"`);
   }
+  /** Every setting an expression may name: the known settings and those a workflow declares. */
+  names(): string[] {
+    return [...new Set([...SETTINGS.map((s) => s.name), ...this.values.keys()])];
+  }
   /** Plain object for expressions (`${{ settings.name }}`). */
   toObject(): Record<string, string> {
     return Object.fromEntries([...this.values].map(([k, v]) => [k, v.value]));
@@ -134,6 +138,29 @@ export interface ResolveOptions {
   workflowDefaults?: Record<string, string>;
 }
 
+/** Environment names with the LOS_ prefix los2mo reads besides the settings' own. */
+const OTHER_LOS_ENV = ['LOS_SETTINGS_FILE'];
+const FILE_PREFIX = 'integrations.aarhus_los.';
+
+/**
+ * A misspelt name is an error (exit 2), never a setting that silently means nothing: `--set` keys,
+ * `LOS_*` environment names and settings.json's `integrations.aarhus_los.*` keys must be known.
+ */
+function checkNames(env: NodeJS.ProcessEnv, flat: Map<string, unknown> | null, overrides: string[], workflowNames: string[], file?: string) {
+  const problems: string[] = [];
+  const knownEnv = new Set([...SETTINGS.flatMap((s) => (s.env?.startsWith('LOS_') ? [s.env] : [])), ...OTHER_LOS_ENV]);
+  const unknownEnv = Object.keys(env).filter((k) => k.startsWith('LOS_') && env[k] !== undefined && !knownEnv.has(k)).sort();
+  if (unknownEnv.length) problems.push(`unknown environment variable${unknownEnv.length > 1 ? 's' : ''} ${unknownEnv.join(', ')} (known LOS_ names: ${[...knownEnv].sort().join(', ')})`);
+  if (flat) {
+    const knownKeys = new Set([...byFileKey.keys()].filter((k) => k.startsWith(FILE_PREFIX)));
+    const unknownKeys = [...flat].filter(([k, v]) => k.startsWith(FILE_PREFIX) && (v === null || typeof v !== 'object') && !knownKeys.has(k)).map(([k]) => k);
+    if (unknownKeys.length) problems.push(`settings file ${file}: unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.join(', ')} (known ${FILE_PREFIX}* keys: ${[...knownKeys].map((k) => k.slice(FILE_PREFIX.length)).sort().join(', ')})`);
+  }
+  const unknownSet = overrides.map((pair) => pair.slice(0, Math.max(0, pair.indexOf('=')))).filter((k) => k && !byName.has(k) && !byFileKey.has(k) && !workflowNames.includes(k));
+  if (unknownSet.length) problems.push(`--set: unknown setting${unknownSet.length > 1 ? 's' : ''} ${unknownSet.join(', ')} (known: ${[...byName.keys(), ...workflowNames.filter((n) => !byName.has(n))].sort().join(', ')})`);
+  if (problems.length) throw new ConfigError(problems.join('\n'));
+}
+
 export function resolveSettings(options: ResolveOptions = {}): Settings {
   const env = options.env ?? process.env;
   const values = new Map<string, Setting>();
@@ -143,6 +170,7 @@ export function resolveSettings(options: ResolveOptions = {}): Settings {
   for (const [k, v] of Object.entries(options.workflowDefaults ?? {})) set(k, v, 'workflow');
 
   const file = findSettingsFile(options.settingsFile, env);
+  let flat: Map<string, unknown> | null = null;
   if (file) {
     let json: unknown;
     try {
@@ -150,15 +178,16 @@ export function resolveSettings(options: ResolveOptions = {}): Settings {
     } catch (e) {
       throw new ConfigError(`settings file ${file}: ${(e as Error).message}`);
     }
-    const flat = flatten(json);
+    flat = flatten(json);
     for (const def of SETTINGS) {
-      const key = def.file?.find((k) => typeof flat.get(k) === 'string' || typeof flat.get(k) === 'number' || typeof flat.get(k) === 'boolean');
-      if (key) set(def.name, String(flat.get(key)), 'settings file', key);
+      const key = def.file?.find((k) => typeof flat!.get(k) === 'string' || typeof flat!.get(k) === 'number' || typeof flat!.get(k) === 'boolean');
+      if (key) set(def.name, String(flat!.get(key)), 'settings file', key);
     }
     // ftp_url + ftp_folder together form the source, as in the earlier importer
     const ftpUrl = flat.get('integrations.aarhus_los.ftp_url');
     if (values.get('source')?.from === 'integrations.aarhus_los.ftp_url' && typeof ftpUrl === 'string') set('source', ftpUrl, 'settings file', 'integrations.aarhus_los.ftp_url');
   }
+  checkNames(env, flat, options.overrides ?? [], Object.keys(options.workflowDefaults ?? {}), file);
   for (const def of SETTINGS) if (def.env && env[def.env] !== undefined) set(def.name, env[def.env]!, 'environment', def.env);
 
   for (const pair of options.overrides ?? []) {

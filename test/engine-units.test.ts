@@ -21,7 +21,7 @@ test('expressions: paths, operators, types kept for whole expressions, interpola
   assert.is(evaluate("!run.dry_run && env.A == 'x'", ctx), true);
   assert.is(evaluate("env.MISSING || 'default'", ctx), 'default');
   assert.is(evaluate('run.n >= 3', ctx), true);
-  assert.equal(referencedPaths("steps.f.outputs.files && env['A']"), [['steps', 'f', 'outputs', 'files'], ['env']]);
+  assert.equal(referencedPaths("steps.f.outputs.files && env['A']"), [['steps', 'f', 'outputs', 'files'], ['env', 'A']]);
   assert.throws(() => evaluate('nope.x', ctx), /unknown name "nope"/);
   assert.throws(() => evaluate("'open", ctx), /unterminated/);
 });

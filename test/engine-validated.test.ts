@@ -50,7 +50,7 @@ test('check skips trusted properties and still checks the rest', () => {
   assert.equal(check(consumer, { n: 1 }, trusted).map((p) => p.message), ['missing required property "rows"']);
 });
 
-test('lastReaders: the last step whose input or if reads an output; unnamed access keeps every output', () => {
+test('lastReaders: the last step whose input or if reads an output (an index names it too); the whole steps object keeps every output', () => {
   const steps = [
     { id: 'fetch', input: {} },
     { id: 'units', input: { files: '${{ steps.fetch.outputs.files }}' } },
@@ -61,7 +61,9 @@ test('lastReaders: the last step whose input or if reads an output; unnamed acce
   ];
   assert.equal(Object.fromEntries(lastReaders(steps)!), { fetch: 2, units: 4, merge: 3, upload: -1, report: -1, commit: -1 });
   assert.is(lastReaders([...steps, { id: 'x', input: { all: '${{ steps }}' } }]), null);
-  assert.is(lastReaders([...steps, { id: 'x', input: { f: "${{ steps['fetch'].outputs }}" } }]), null);
+  // an index is a literal (expressions.ts): steps['fetch'] is a static path like steps.fetch
+  assert.equal(lastReaders([...steps, { id: 'x', input: { f: "${{ steps['fetch'].outputs }}" } }])!.get('fetch'), 6);
+  assert.is(lastReaders([...steps, { id: 'x', input: { f: '${{ steps.fetch }}' } }]), null);
 });
 
 test('LOS2MO_CHECK_INPUTS=1 (set for every CLI run of the tests) fails a step that changes its input', () => {

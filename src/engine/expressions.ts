@@ -1,14 +1,33 @@
 /**
- * `${{ … }}` expressions as in GitHub Actions, over a context such as
- * `{ env, settings, steps: { fetch: { outputs } }, run }`.
- * Grammar: literals ('text', 12, true, false, null), property paths (a.b.c, a['b']),
- * `!`, `==`, `!=`, `<`, `>`, `<=`, `>=`, `&&`, `||` (value-returning, like JS), parentheses.
- * A string that is exactly one expression keeps the expression's type; otherwise the parts are
- * interpolated as text.
+ * `${{ … }}` expressions: a documented subset of GitHub Actions' expression language, over a
+ * context such as `{ env, settings, steps: { fetch: { outputs } }, run }`. One grammar, one parser:
+ * the workflow check and the evaluation read the same tree.
+ *
+ *   expression := or
+ *   or         := and ('||' and)*            value-returning, like GitHub Actions (and JS)
+ *   and        := compare ('&&' compare)*
+ *   compare    := unary (('==' | '!=' | '<' | '>' | '<=' | '>=') unary)*
+ *   unary      := '!' unary | primary
+ *   primary    := literal | '(' expression ')' | name ('.' name | '[' literal ']')*
+ *   literal    := 'text' | "text" | number | true | false | null
+ *   name       := letter or _, then letters, digits, _ and -
+ *
+ * Property access reads own properties only: `a.b` and `a['b']` are the same path; an index is a
+ * literal (so every path is known before the run and checked: unknown step outputs, `run.` and
+ * `settings.` properties fail the workflow check); a name the value does not have (`toString`,
+ * `constructor`, `__proto__` included) is undefined, never an inherited member. No functions
+ * (`contains()`, `format()` …) and no `*` filters.
  */
 export class ExpressionError extends Error {}
 
 type Token = { kind: 'num' | 'str' | 'id' | 'op'; value: string };
+
+/** The parsed expression. A path's segments are property names (`.name`, `['name']`) or array indexes (`[0]`). */
+export type Node =
+  | { type: 'literal'; value: string | number | boolean | null }
+  | { type: 'path'; root: string; segments: (string | number)[] }
+  | { type: 'not'; operand: Node }
+  | { type: 'binary'; op: string; left: Node; right: Node };
 
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
@@ -34,72 +53,104 @@ function tokenize(src: string): Token[] {
   return tokens;
 }
 
-/** Paths an expression reads, e.g. [['steps','fetch','outputs','files']] — used to check references before a run. */
-export function referencedPaths(src: string): string[][] {
-  const out: string[][] = [];
-  const tokens = tokenize(src);
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i]!;
-    if (t.kind !== 'id' || ['true', 'false', 'null'].includes(t.value) || tokens[i - 1]?.value === '.') continue;
-    const path = [t.value];
-    while (tokens[i + 1]?.value === '.' && tokens[i + 2]?.kind === 'id') { path.push(tokens[i + 2]!.value); i += 2; }
-    out.push(path);
-  }
-  return out;
-}
+const COMPARE = ['==', '!=', '<', '>', '<=', '>='];
 
-export function evaluate(src: string, context: Record<string, unknown>): unknown {
+/** Parse an expression (the text between `${{` and `}}`); throws ExpressionError on bad syntax. */
+export function parse(src: string): Node {
   const tokens = tokenize(src);
   let pos = 0;
   const peek = () => tokens[pos];
   const take = (value?: string) => {
     const t = tokens[pos];
-    if (!t || (value !== undefined && t.value !== value)) throw new ExpressionError(`expected ${value ?? 'a value'} in "${src}"`);
+    if (!t || (value !== undefined && t.value !== value)) throw new ExpressionError(`expected ${value ? `"${value}"` : 'a value'} in "${src}"`);
     pos++;
     return t;
   };
-  const lookup = (obj: unknown, key: string) => (obj !== null && typeof obj === 'object' ? (obj as Record<string, unknown>)[key] : undefined);
-
-  function primary(): unknown {
+  function primary(): Node {
     const t = take();
-    if (t.kind === 'num') return Number(t.value);
-    if (t.kind === 'str') return t.value;
-    if (t.value === '(') { const v = or(); take(')'); return v; }
-    if (t.value === '!') return !primary();
+    if (t.kind === 'num') return { type: 'literal', value: Number(t.value) };
+    if (t.kind === 'str') return { type: 'literal', value: t.value };
+    if (t.value === '(') { const e = or(); take(')'); return e; }
+    if (t.value === '!') return { type: 'not', operand: primary() };
     if (t.kind !== 'id') throw new ExpressionError(`unexpected "${t.value}" in "${src}"`);
-    if (t.value === 'true') return true;
-    if (t.value === 'false') return false;
-    if (t.value === 'null') return null;
-    let value = context[t.value];
-    if (!(t.value in context)) throw new ExpressionError(`unknown name "${t.value}" in "${src}" (known: ${Object.keys(context).join(', ')})`);
+    if (t.value === 'true' || t.value === 'false') return { type: 'literal', value: t.value === 'true' };
+    if (t.value === 'null') return { type: 'literal', value: null };
+    const segments: (string | number)[] = [];
     for (;;) {
-      if (peek()?.value === '.') { pos++; value = lookup(value, take().value); }
-      else if (peek()?.value === '[') { pos++; const key = or(); take(']'); value = lookup(value, String(key)); }
-      else return value;
+      if (peek()?.value === '.') {
+        pos++;
+        const name = take();
+        if (name.kind !== 'id') throw new ExpressionError(`expected a property name after "." in "${src}"`);
+        segments.push(name.value);
+      } else if (peek()?.value === '[') {
+        pos++;
+        const index = take();
+        if (index.kind !== 'str' && index.kind !== 'num') throw new ExpressionError(`an index must be a 'string' or a number literal (a['b'], a[0]) in "${src}"`);
+        take(']');
+        segments.push(index.kind === 'num' ? Number(index.value) : index.value);
+      } else return { type: 'path', root: t.value, segments };
     }
   }
-  function compare(): unknown {
+  function compare(): Node {
     let left = primary();
-    while (peek() && ['==', '!=', '<', '>', '<=', '>='].includes(peek()!.value)) {
-      const op = take().value, right = primary();
-      const l = left as number, r = right as number;
-      left = op === '==' ? left === right : op === '!=' ? left !== right : op === '<' ? l < r : op === '>' ? l > r : op === '<=' ? l <= r : l >= r;
-    }
+    while (peek() && COMPARE.includes(peek()!.value)) left = { type: 'binary', op: take().value, left, right: primary() };
     return left;
   }
-  function and(): unknown {
+  function and(): Node {
     let left = compare();
-    while (peek()?.value === '&&') { take(); const right = compare(); left = left && right; }
+    while (peek()?.value === '&&') { take(); left = { type: 'binary', op: '&&', left, right: compare() }; }
     return left;
   }
-  function or(): unknown {
+  function or(): Node {
     let left = and();
-    while (peek()?.value === '||') { take(); const right = and(); left = left || right; }
+    while (peek()?.value === '||') { take(); left = { type: 'binary', op: '||', left, right: and() }; }
     return left;
   }
-  const value = or();
+  const node = or();
   if (pos < tokens.length) throw new ExpressionError(`unexpected "${tokens[pos]!.value}" in "${src}"`);
-  return value;
+  return node;
+}
+
+/** Every path a parsed expression reads, root first. */
+export function pathsOf(node: Node, out: string[][] = []): string[][] {
+  if (node.type === 'path') out.push([node.root, ...node.segments.map(String)]);
+  else if (node.type === 'not') pathsOf(node.operand, out);
+  else if (node.type === 'binary') { pathsOf(node.left, out); pathsOf(node.right, out); }
+  return out;
+}
+
+/** Paths an expression reads, e.g. [['steps','fetch','outputs','files']] — used to check references before a run. */
+export const referencedPaths = (src: string): string[][] => pathsOf(parse(src));
+
+/** An own property of an object or array; anything else (inherited members included) is undefined. */
+export function ownProperty(value: unknown, key: string | number): unknown {
+  if (value === null || typeof value !== 'object') return undefined;
+  return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+function evaluateNode(node: Node, context: Record<string, unknown>, src: string): unknown {
+  switch (node.type) {
+    case 'literal': return node.value;
+    case 'not': return !evaluateNode(node.operand, context, src);
+    case 'path': {
+      if (!Object.hasOwn(context, node.root)) throw new ExpressionError(`unknown name "${node.root}" in "${src}" (known: ${Object.keys(context).join(', ')})`);
+      let value = context[node.root];
+      for (const s of node.segments) value = ownProperty(value, s);
+      return value;
+    }
+    case 'binary': {
+      const left = evaluateNode(node.left, context, src);
+      if (node.op === '&&') return left && evaluateNode(node.right, context, src);
+      if (node.op === '||') return left || evaluateNode(node.right, context, src);
+      const right = evaluateNode(node.right, context, src);
+      const l = left as number, r = right as number;
+      return node.op === '==' ? left === right : node.op === '!=' ? left !== right : node.op === '<' ? l < r : node.op === '>' ? l > r : node.op === '<=' ? l <= r : l >= r;
+    }
+  }
+}
+
+export function evaluate(src: string, context: Record<string, unknown>): unknown {
+  return evaluateNode(parse(src), context, src);
 }
 
 const EXPR = /\$\{\{\s*(.*?)\s*\}\}/g;

@@ -54,8 +54,8 @@ export interface RunResult {
  * For each step id, the index of the last step whose `input:` or `if:` reads `steps.<id>.outputs`
  * (-1: none does). After that step has started (its input resolved, its condition evaluated), the
  * runner drops the output, so large arrays (rows, timelines) become garbage once the last step that
- * needs them has them. `null` when an expression reaches step outputs by a path the runner cannot
- * name statically (`steps['x']`, the whole `steps` object): then every output is kept.
+ * needs them has them. `null` when an expression reads the whole `steps` object or a step without
+ * its outputs: then every output is kept. (Every path is static: an index is a literal, expressions.ts.)
  */
 export function lastReaders(steps: Pick<LoadedStep, 'id' | 'input' | 'if'>[]): Map<string, number> | null {
   const last = new Map<string, number>(steps.map((s) => [s.id, -1]));
@@ -66,7 +66,7 @@ export function lastReaders(steps: Pick<LoadedStep, 'id' | 'input' | 'if'>[]): M
       for (const expr of expressionsIn(text)) {
         for (const ref of referencedPaths(expr)) {
           if (ref[0] !== 'steps') continue;
-          if (!ref[1] || ref[2] !== 'outputs' || expr.includes('[')) return null;
+          if (!ref[1] || ref[2] !== 'outputs') return null;
           last.set(ref[1], Math.max(last.get(ref[1]) ?? -1, index));
         }
       }

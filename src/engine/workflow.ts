@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.ts';
 import { workflowSchema, type Workflow, type WorkflowStep } from '../../schemas/workflow.schema.ts';
 import { readYaml, schemaMessages, type YamlFile } from '../yaml-file.ts';
 import { check, preview } from './schema.ts';
-import { evaluate, expressionsIn, referencedPaths, resolveDeep, stringsIn, ExpressionError } from './expressions.ts';
+import { expressionsIn, parse, pathsOf, resolveDeep, stringsIn } from './expressions.ts';
 import type { StepModule } from './step.ts';
 import type { Settings } from '../settings.ts';
 
@@ -90,6 +90,8 @@ export async function checkWorkflow(
   const problems: string[] = [];
   const seen = new Map<string, StepModule | null>();
   const steps: LoadedStep[] = [];
+  const knownSettings = new Set([...settings.names(), ...Object.keys(settingsDefaults)]);
+  const knownRun = new Set(Object.keys((staticContext.run as object | undefined) ?? {}));
 
   for (const [index, step] of (yaml.data.steps as WorkflowStep[]).entries()) {
     const at = (...p: (string | number)[]) => `${file}:${yaml.lineOf(['steps', index, ...p])}`;
@@ -101,24 +103,18 @@ export async function checkWorkflow(
     const checkExpressions = (value: unknown, base: string, allowSteps: boolean) => {
       for (const [text, p] of stringsIn(value, [base])) {
         for (const expr of expressionsIn(text)) {
+          let paths: string[][];
           try {
-            evaluate(expr, new Proxy({}, { has: () => true, get: () => undefined })); // syntax only
+            paths = pathsOf(parse(expr));
           } catch (e) {
-            if (e instanceof ExpressionError && !/unknown name/.test(e.message)) problems.push(`${at(...p)}: ${p.join('.')}: ${e.message}`);
+            problems.push(`${at(...p)}: ${p.join('.')}: ${(e as Error).message}`);
+            continue;
           }
-          for (const ref of referencedPaths(expr)) {
-            const [root, id, outputs, name] = ref;
-            if (root === 'steps') {
-              if (!allowSteps) problems.push(`${at(...p)}: ${p.join('.')}: step outputs cannot be used in "with" (it is checked before the run); use "input"`);
-              else if (!id || !seen.has(id)) problems.push(`${at(...p)}: ${p.join('.')}: "${ref.join('.')}" refers to step "${id}", which does not run before this step`);
-              else if (outputs !== 'outputs') problems.push(`${at(...p)}: ${p.join('.')}: write steps.${id}.outputs or steps.${id}.outputs.<name>`);
-              else if (name) {
-                const props = ((seen.get(id)?.schemas.output as { properties?: Record<string, unknown> })?.properties) ?? {};
-                if (!(name in props)) problems.push(`${at(...p)}: ${p.join('.')}: step "${id}" has no output "${name}" (it gives: ${Object.keys(props).join(', ') || 'nothing'})`);
-              }
-            } else if (!['env', 'settings', 'run'].includes(root!)) {
-              problems.push(`${at(...p)}: ${p.join('.')}: unknown name "${root}" (use env, settings, run or steps)`);
-            }
+          for (const ref of paths) {
+            const problem = allowSteps || ref[0] !== 'steps'
+              ? referenceProblem(ref, { steps: seen, settings: knownSettings, run: knownRun })
+              : 'step outputs cannot be used in "with" (it is checked before the run); use "input"';
+            if (problem) problems.push(`${at(...p)}: ${p.join('.')}: ${problem}`);
           }
         }
       }
@@ -142,9 +138,42 @@ export async function checkWorkflow(
     seen.set(step.id, module);
     if (module) steps.push({ id: step.id, title: step.name ?? module.description ?? step.id, uses: step.uses, module, with: resolvedWith, input: (step.input ?? {}) as Record<string, unknown>, if: step.if, line: yaml.lineOf(['steps', index]) });
   }
-  void settings;
   if (problems.length) throw new ConfigError(`invalid workflow ${file}:\n  ${problems.join('\n  ')}`);
   return { file, dir, name: yaml.data.name, yaml, settingsDefaults, steps };
+}
+
+const list = (names: Iterable<string>) => [...names].sort().join(', ') || 'nothing';
+
+/**
+ * What is wrong with a path an expression reads, or null: the roots env, settings, run and steps;
+ * `settings.<name>` a known setting, `run.<name>` a property of the run, `steps.<id>.outputs.<name>`
+ * an output the step's schema declares, of a step that runs before. Own names only: `toString`,
+ * `constructor` and the like are unknown everywhere.
+ */
+export function referenceProblem(ref: string[], known: { steps: Map<string, StepModule | null>; settings: Set<string>; run: Set<string> }): string | null {
+  const [root, name, ...rest] = ref;
+  const whole = ref.join('.');
+  switch (root) {
+    case 'env':
+    case 'settings':
+    case 'run': {
+      if (name === undefined) return null;
+      if (root === 'settings' && !known.settings.has(name)) return `"${whole}": unknown setting "${name}" (known: ${list(known.settings)})`;
+      if (root === 'run' && !known.run.has(name)) return `"${whole}": run has no property "${name}" (it has: ${list(known.run)})`;
+      if (rest.length) return `"${whole}": ${root}.${name} is a text value; it has no property "${rest[0]}"`;
+      return null;
+    }
+    case 'steps': {
+      const [outputs, output] = rest;
+      if (name === undefined || !known.steps.has(name)) return `"${whole}" refers to step "${name}", which does not run before this step`;
+      if (outputs !== 'outputs') return `write steps.${name}.outputs or steps.${name}.outputs.<name>`;
+      if (output === undefined) return null;
+      const props = ((known.steps.get(name)?.schemas.output as { properties?: Record<string, unknown> })?.properties) ?? {};
+      return Object.hasOwn(props, output) ? null : `step "${name}" has no output "${output}" (it gives: ${Object.keys(props).join(', ') || 'nothing'})`;
+    }
+    default:
+      return `unknown name "${root}" (use env, settings, run or steps)`;
+  }
 }
 
 export async function knownSteps(): Promise<string> {
