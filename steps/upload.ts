@@ -19,7 +19,7 @@ import { ensureOrganisation } from '../src/mo/organisation.ts';
 import { checkExternalParents, groupByKind, planObjects, readObjects, type End, type Fallback } from '../src/plan/objects.ts';
 import { applyPhase, type Applied } from '../src/plan/apply.ts';
 import { firstChanges, type Phase } from '../src/plan/phase.ts';
-import { adoptItUsers, checkReferences, personsByCpr, remergeWithoutRows, repointPersons, withoutRows } from '../src/plan/references.ts';
+import { adoptItUsers, checkReferences, dropUnitsCascading, personsByCpr, remergeWithoutRows, repointPersons, withoutRows } from '../src/plan/references.ts';
 import { addOwnership } from '../src/state/ownership.ts';
 import { copenhagenDay } from '../src/time.ts';
 import { InputError, Los2moError, formatProblem } from '../src/errors.ts';
@@ -127,7 +127,11 @@ async function checkDelivery(ctx: StepContext, client: MoClient, delivery: Input
     if (problems.length) {
       if (!ctx.run.flags.skipInvalidRows) throw new InputError(problems);
       const rejected = new Set(problems.map((p) => `${p.file}:${p.line}`));
-      unitObjects = withoutRows(unitObjects, rejected);
+      // a dropped unit takes along the rows that depend on it (child units, engagements, managers), transitively
+      const cascade = await dropUnitsCascading(client, unitObjects, references, rejected);
+      unitObjects = cascade.units;
+      problems.push(...cascade.problems);
+      known.units = new Set(unitObjects.filter((o) => o.kind === 'org_unit').map((o) => o.uuid));
       if (persons?.remerge) {
         // Pers/Leder rows: merged again without the rejected rows (the other rows of a person still count)
         const again = await remergeWithoutRows(client, persons.remerge, rejected, known, { cprToUuid });

@@ -141,4 +141,52 @@ test('fix 3 and 4: an unmatched PostAdresse in Org_ret keeps MO\'s postal addres
     ]);
   }));
 
+// ---------------------------------------------------------------- fix 5
+
+test('fix 5: --skip-invalid-rows drops what depends on a dropped unit, transitively, and says why; value errors still fail the file', () =>
+  withMo(async ({ write, run, mo, box }) => {
+    const P = u(10), C = u(11), G = u(12), Q = u(13);
+    const BAD_TYPE = '20000000-0000-4000-8000-0000000000ff'; // a class neither delivered nor in MO
+    const ORG = 'Org_inital_20240101_000000.csv';
+    write(ORG, ORG_HEADER, [
+      orgLine({ uuid: P, key: 'P', type: BAD_TYPE, ean: '5798000000010', start: '01-01-2010' }), // line 2: rejected (unknown class)
+      orgLine({ uuid: C, key: 'C', parent: P, start: '01-01-2010' }), // line 3: its parent is dropped
+      orgLine({ uuid: G, key: 'G', parent: C, ean: '5798000000011', start: '01-01-2010' }), // line 4: its grandparent is
+      orgLine({ uuid: Q, key: 'Q', start: '01-01-2010' }), // line 5: unaffected
+    ]);
+    const A = '0101801234', B = '1502752346';
+    write('Pers_nye_20240601_120000.csv', PERS_HEADER, [
+      persLine({ uuid: u(201), cpr: A, name: 'Anne Test', start: '01-01-2020', unit: G }), // line 2: in a dropped unit
+      persLine({ uuid: u(202), cpr: B, name: 'Bo Test', start: '01-01-2020', unit: Q }), // line 3: fine
+    ]);
+    write('Leder_nye_20240601_120000.csv', LEDER_HEADER, [[C, B, MTYPE, LEVEL, RESP].join(';'), [Q, B, MTYPE, LEVEL, RESP].join(';')]);
+
+    const r = await run('--skip-invalid-rows');
+    assert.is(r.code, 0, r.out);
+    const warnings = r.report.warnings.join('\n');
+    assert.match(warnings, `${ORG}:2:`);
+    assert.match(warnings, new RegExp(`${ORG}:3:\\d+: ParentUUID: depends on dropped unit ${P} from ${ORG}:2`));
+    assert.match(warnings, new RegExp(`${ORG}:4:\\d+: ParentUUID: depends on dropped unit ${C} from ${ORG}:3`));
+    assert.match(warnings, new RegExp(`Pers_nye_20240601_120000.csv:2:\\d+: \\w+: depends on dropped unit ${G} from ${ORG}:4`));
+    assert.match(warnings, new RegExp(`Leder_nye_20240601_120000.csv:2:\\d+: \\w+: depends on dropped unit ${C} from ${ORG}:3`));
+    assert.is(r.report.errors.length, 5, JSON.stringify(r.report.errors));
+
+    const units = await mo.ok(`query($u: [UUID!]) { org_units(filter: { uuids: $u, from_date: null, to_date: null }) { objects { uuid } } }`, { u: [P, C, G, Q] });
+    assert.equal(units.org_units.objects.map((o: { uuid: string }) => o.uuid), [Q]);
+    assert.equal(await validities(mo, 'addresses', aak(`${G}ean`), 'value'), []);
+    assert.equal(await validities(mo, 'engagements', u(201), 'user_key'), []);
+    assert.equal((await validities(mo, 'engagements', u(202), 'org_unit_uuid')).map((v) => v.org_unit_uuid), [Q]);
+    assert.equal(await validities(mo, 'managers', aak(`${C}${B}manager`), 'org_unit_uuid'), []);
+    assert.equal((await validities(mo, 'managers', aak(`${Q}${B}manager`), 'org_unit_uuid')).map((v) => v.org_unit_uuid), [Q]);
+
+    // a value error (a bad date) fails the whole file, with or without the flag, and writes nothing
+    const before = JSON.stringify(await mo.ok('{ org_units(filter: { from_date: null, to_date: null }) { objects { uuid } } }'));
+    write('Org_ret_20240901_000000.csv', ORG_HEADER, [orgLine({ uuid: Q, key: 'Q2', start: '31-02-2024' }), orgLine({ uuid: u(14), key: 'N', start: '01-01-2024' })]);
+    const bad = await run('--skip-invalid-rows');
+    assert.is.not(bad.code, 0, bad.out);
+    assert.match(bad.out, /Org_ret_20240901_000000\.csv:2:\d+: StartDato/);
+    assert.is(JSON.stringify(await mo.ok('{ org_units(filter: { from_date: null, to_date: null }) { objects { uuid } } }')), before);
+    assert.ok(box.dir);
+  }));
+
 test.run();

@@ -301,21 +301,33 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
 }
 
 /**
- * The classes the unit rows name (OrgEnhedsTypeUUID), for the upload to check before writing: one
- * reference per file and class with the lines of its rows.
+ * What the unit rows name, for the upload to check before writing: the classes (OrgEnhedsTypeUUID),
+ * and the parents that are delivered units (ParentUUID; --skip-invalid-rows drops a child whose
+ * parent it dropped). One reference per file and value with the lines of its rows.
  */
 export function unitTypeReferences(rows: readonly UnitRow[], files: readonly UnitFile[]): Reference[] {
-  const columns = new Map(files.map((f) => [f.name, f.columns['org_unit_type']]));
+  const columns = new Map(files.map((f) => [f.name, f.columns]));
+  const delivered = new Set(rows.map((r) => r.uuid));
   const references: Reference[] = [];
   const byFile = new Map<string, (value: string, line: number) => void>();
+  const parentsByFile = new Map<string, (value: string, line: number) => void>();
   for (const r of rows) {
-    if (!r.org_unit_type) continue;
-    let add = byFile.get(r.file);
-    if (!add) {
-      const c = columns.get(r.file);
-      byFile.set(r.file, (add = referenceColumn(references, 'class', r.file, { column: c?.index ?? 1, field: c?.name ?? 'org_unit_type' }, 'org_unit_type')));
+    if (r.org_unit_type) {
+      let add = byFile.get(r.file);
+      if (!add) {
+        const c = columns.get(r.file)?.['org_unit_type'];
+        byFile.set(r.file, (add = referenceColumn(references, 'class', r.file, { column: c?.index ?? 1, field: c?.name ?? 'org_unit_type' }, 'org_unit_type')));
+      }
+      add(r.org_unit_type, r.line);
     }
-    add(r.org_unit_type, r.line);
+    if (r.parent && r.parent !== r.uuid && delivered.has(r.parent)) {
+      let add = parentsByFile.get(r.file);
+      if (!add) {
+        const c = columns.get(r.file)?.['parent'];
+        parentsByFile.set(r.file, (add = referenceColumn(references, 'org_unit', r.file, { column: c?.index ?? 1, field: c?.name ?? 'ParentUUID' })));
+      }
+      add(r.parent, r.line);
+    }
   }
   return references;
 }

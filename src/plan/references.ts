@@ -152,6 +152,44 @@ export async function remergeWithoutRows(client: MoClient, remerge: Remerge, rej
   }
 }
 
+/**
+ * --skip-invalid-rows for the unit rows: a unit with a period from a rejected row is dropped with
+ * its addresses, and every row that names a dropped unit MO does not have — a child unit's
+ * ParentUUID, an engagement's OrgenhedUUID, a manager's OrgUUID — is rejected in turn
+ * ("depends on dropped unit X from FILE:LINE"), transitively. `rejected` (FILE:LINE) is extended
+ * in place; returns the units kept and the new problems.
+ */
+export async function dropUnitsCascading(client: MoClient, units: DesiredObject[], references: Reference[], rejected: Set<string>): Promise<{ units: DesiredObject[]; problems: InputProblem[] }> {
+  const problems: InputProblem[] = [];
+  const inMo = new Map<string, boolean>();
+  for (;;) {
+    const droppedAt = new Map<string, string>();
+    for (const o of units) {
+      if (o.kind !== 'org_unit') continue;
+      const hit = o.periods.find((p) => rejected.has(`${p.source.file}:${p.source.line}`));
+      if (hit) droppedAt.set(o.uuid, `${hit.source.file}:${hit.source.line}`);
+    }
+    const unread = [...droppedAt.keys()].filter((u) => !inMo.has(u));
+    if (unread.length) {
+      const found = await readTimelines(client, 'org_unit', unread);
+      for (const u of unread) inMo.set(u, found.has(u));
+    }
+    const more: InputProblem[] = [];
+    for (const r of references) {
+      if (r.kind !== 'org_unit' || !r.uuid || !droppedAt.has(r.uuid) || inMo.get(r.uuid)) continue;
+      for (const line of r.lines) {
+        if (!rejected.has(`${r.file}:${line}`)) more.push({ file: r.file, line, column: r.column, field: r.field, message: `depends on dropped unit ${r.uuid} from ${droppedAt.get(r.uuid)}` });
+      }
+    }
+    if (!more.length) {
+      const kept = units.filter((o) => (o.kind === 'org_unit' ? !droppedAt.has(o.uuid) : !(o.owner?.['org_unit'] && droppedAt.has(o.owner['org_unit']))));
+      return { units: withoutRows(kept, rejected), problems };
+    }
+    for (const p of more) rejected.add(`${p.file}:${p.line}`);
+    problems.push(...more);
+  }
+}
+
 /** --skip-invalid-rows: leave out every object that has a period from a rejected row. */
 export function withoutRows(objects: DesiredObject[], rejected: Set<string>): DesiredObject[] {
   return objects.filter((o) => !o.periods.some((p) => rejected.has(`${p.source.file}:${p.source.line}`)));
