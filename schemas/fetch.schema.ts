@@ -27,6 +27,7 @@ export const fetchSchemas = {
       files: losFilesSchema,
       source: { type: 'string', description: 'where the files came from (no password)' },
       skipped: { type: 'integer', description: 'files not newer than the last import' },
+      retries: { type: 'integer', description: 'failed transfer attempts that were retried (connect, list, download)' },
     },
   },
 } as const satisfies Record<string, JSONSchema>;

@@ -27,6 +27,8 @@ export const SETTINGS: SettingDef[] = [
   { name: 'host_key_fingerprint', env: 'LOS_HOST_KEY_FINGERPRINT', file: ['integrations.aarhus_los.host_key_fingerprint'], description: 'SFTP server host key, SHA256:… as ssh-keygen -lf prints it (required for sftp://)' },
   { name: 'tls_fingerprint', env: 'LOS_TLS_FINGERPRINT', file: ['integrations.aarhus_los.tls_fingerprint'], description: 'FTPS: pin the server certificate by SHA-256 fingerprint' },
   { name: 'ca_file', env: 'LOS_CA_FILE', file: ['integrations.aarhus_los.ca_file'], description: 'FTPS: trust this CA certificate file (PEM)' },
+  { name: 'known_hosts', env: 'LOS_KNOWN_HOSTS', file: ['integrations.aarhus_los.known_hosts'], description: 'SFTP: trust the host keys of this OpenSSH known_hosts file' },
+  { name: 'server_timezone', env: 'LOS_SERVER_TIMEZONE', file: ['integrations.aarhus_los.server_timezone'], description: 'FTP: time zone of the server\'s MDTM times (e.g. Europe/Copenhagen for vsftpd use_localtime=YES); default UTC' },
   { name: 'state_file', env: 'LOS_STATE_FILE', file: ['integrations.aarhus_los.state_file'], default: '.los2mo/state', description: 'State file; its folder holds all run state (journal, lock, caches, reports)' },
   { name: 'encoding', env: 'LOS_ENCODING', file: ['integrations.aarhus_los.encoding'], default: 'utf-8', description: 'Encoding of the CSV files: utf-8 or windows-1252' },
   { name: 'mo_url', env: 'MO_URL', file: ['mora_base'], default: '', description: 'MO base URL; empty = the embedded MO emulator' },
@@ -183,9 +185,13 @@ export function resolveSettings(options: ResolveOptions = {}): Settings {
       const key = def.file?.find((k) => typeof flat!.get(k) === 'string' || typeof flat!.get(k) === 'number' || typeof flat!.get(k) === 'boolean');
       if (key) set(def.name, String(flat!.get(key)), 'settings file', key);
     }
-    // ftp_url + ftp_folder together form the source, as in the earlier importer
+    // ftp_url + ftp_folder together form the source, as in the earlier importer, whose ftp_url was
+    // a bare host name (ftplib.FTP(ftp_url)): that is ftp://host (docs/sources.md, migration)
     const ftpUrl = flat.get('integrations.aarhus_los.ftp_url');
-    if (values.get('source')?.from === 'integrations.aarhus_los.ftp_url' && typeof ftpUrl === 'string') set('source', ftpUrl, 'settings file', 'integrations.aarhus_los.ftp_url');
+    if (values.get('source')?.from === 'integrations.aarhus_los.ftp_url' && typeof ftpUrl === 'string') {
+      const bareHost = ftpUrl.trim() !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(ftpUrl.trim());
+      set('source', bareHost ? `ftp://${ftpUrl.trim()}` : ftpUrl, 'settings file', 'integrations.aarhus_los.ftp_url');
+    }
   }
   checkNames(env, flat, options.overrides ?? [], Object.keys(options.workflowDefaults ?? {}), file);
   for (const def of SETTINGS) if (def.env && env[def.env] !== undefined) set(def.name, env[def.env]!, 'environment', def.env);

@@ -2,7 +2,8 @@
  * dar-lookup: wash every distinct PostAdresse text (the mapping's `dar: true` columns) of the unit
  * rows into a DAR address id, with the provider and cache of docs/dar.md. Unmatched texts are not
  * imported: their values become null, and they are listed in `failed_addr_<csv name>` in
- * <state>/reports/ and, for an FTP/SFTP source, uploaded to its DARfejlliste folder (best effort).
+ * <state>/reports/ and, for an FTP/SFTP source, uploaded to its DARfejlliste folder (best effort)
+ * by commit-state at the end of a successful run — never from here, before MO is written.
  * A DAR outage never fails the run. A dry run writes nothing outside the run's work folder.
  */
 import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -13,8 +14,7 @@ import { createWasher, type ProviderName, type WashResult } from '../src/dar/ind
 import { applyWash, darSuffixes, darTexts, failureLists } from '../src/dar/step-support.ts';
 import { ConfigError } from '../src/errors.ts';
 import { PROJECT_ROOT } from '../src/engine/workflow.ts';
-import { openRunSource } from '../src/source/for-run.ts';
-import { parseSourceUrl } from '../src/source/source.ts';
+import { deferUpload } from '../src/source/for-run.ts';
 
 function registerFile(file: string): string {
   if (path.isAbsolute(file) || existsSync(file)) return path.resolve(file);
@@ -99,24 +99,10 @@ export default defineStep({
           writeFileSync(tmp, text);
           renameSync(tmp, path.join(dir, name));
         }
+        // uploaded to the source by commit-state, once the run has succeeded
         const url = opts.source ?? s.require('source');
-        const kind = parseSourceUrl({ url, folder: s.get('ftp_folder') }).kind;
-        if (kind !== 'folder') {
-          const folder = opts.failure_folder ?? 'DARfejlliste';
-          try {
-            const source = await openRunSource(ctx, url);
-            for (const [name, text] of lists) {
-              try {
-                await source.upload(folder, name, text);
-                ctx.progress.add('uploaded');
-              } catch (e) {
-                ctx.report.warn(`could not upload ${name} to ${folder}: ${(e as Error).message}`);
-              }
-            }
-          } catch (e) {
-            ctx.report.warn(`could not upload the DAR failure lists to ${folder}: ${(e as Error).message}`);
-          }
-        }
+        const folder = opts.failure_folder ?? 'DARfejlliste';
+        for (const [name, text] of lists) if (await deferUpload(ctx, { url, folder, name, text })) ctx.progress.add('deferred');
       }
     }
     return { rows, failed, counts: { addresses, texts: texts.length, requests, cached, failed: failedTexts } };

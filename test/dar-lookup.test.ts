@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import darStep from '../steps/dar-lookup.ts';
+import commitStep from '../steps/commit-state.ts';
 import { parseUnitFiles } from '../src/los/units.ts';
 import { mergeUnits } from '../src/merge/units.ts';
 import { loadYaml } from '../src/yaml-file.ts';
@@ -37,7 +38,7 @@ interface FakeSource { uploads: { folder: string; name: string; data: string }[]
 
 function fakeCtx(stateDir: string, opts: { dryRun?: boolean; source?: string; fake?: FakeSource; settings?: Record<string, string> } = {}) {
   const values = new Map<string, Setting>();
-  const all = { source: opts.source ?? path.join(ROOT, 'examples/los'), dar_provider: 'file', dar_file: path.join(ROOT, 'examples/dar/adresser.json'), dar_cache_ttl_days: '30', ...opts.settings };
+  const all = { state_file: path.join(stateDir, 'state'), source: opts.source ?? path.join(ROOT, 'examples/los'), dar_provider: 'file', dar_file: path.join(ROOT, 'examples/dar/adresser.json'), dar_cache_ttl_days: '30', ...opts.settings };
   for (const [k, v] of Object.entries(all)) values.set(k, { value: v, origin: 'default' });
   const logs: string[] = [];
   const log: Logger = {
@@ -55,6 +56,7 @@ function fakeCtx(stateDir: string, opts: { dryRun?: boolean; source?: string; fa
     counts,
   };
   const report = new Report();
+  const sharedValues = new Map<string, unknown>();
   const ctx: StepContext = {
     stepId: 'dar',
     settings: new Settings(values),
@@ -62,8 +64,8 @@ function fakeCtx(stateDir: string, opts: { dryRun?: boolean; source?: string; fa
     log, report, progress,
     signal: new AbortController().signal,
     each: async (items, _t, fn) => { for (const i of items) await fn(i, progress); },
-    shared: async <T,>(_key: string, create: () => Promise<T>) => {
-      if (!opts.fake) return create();
+    shared: async <T,>(key: string, create: () => Promise<T>) => {
+      if (!opts.fake || !key.startsWith('source:')) return (sharedValues.get(key) ?? sharedValues.set(key, await create()).get(key)) as T;
       const fake = opts.fake;
       return {
         kind: 'sftp', display: 'sftp://fake/in',
@@ -81,6 +83,7 @@ function fakeCtx(stateDir: string, opts: { dryRun?: boolean; source?: string; fa
 }
 
 const runStep = (ctx: StepContext) => darStep.run({ with: {} as never, input: { rows: parsed.rows, spec: parsed.spec } as never, ctx });
+const commit = (ctx: StepContext) => commitStep.run({ with: {} as never, input: {} as never, ctx });
 
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'dar-lookup-'));
 
@@ -185,11 +188,16 @@ test('a dry run writes nothing in the state folder except the work folder; the f
   }
 });
 
-test('an SFTP source gets the failure lists in DARfejlliste; a refused upload is a warning, not a failure', async () => {
+test('an SFTP source gets the failure lists in DARfejlliste at the end of a successful run (commit-state); a refused upload is a warning, not a failure', async () => {
   const state = tmp();
   try {
     const fake: FakeSource = { uploads: [] };
-    await runStep(fakeCtx(state, { source: 'sftp://los@ftp.example/in', fake }).ctx);
+    const run = fakeCtx(state, { source: 'sftp://los@ftp.example/in', fake });
+    await runStep(run.ctx);
+    assert.equal(fake.uploads, [], 'nothing is uploaded before MO is written: a run that fails later uploads nothing');
+    await commit(run.ctx);
+    assert.ok(existsSync(path.join(state, 'state')), 'the state is written first');
+    assert.is(run.report.totals.files_uploaded, NAMES.length);
     assert.equal(fake.uploads.map((u) => `${u.folder}/${u.name}`).sort(), NAMES.map((n) => `DARfejlliste/failed_addr_${n}`).sort());
     assert.is(fake.uploads.find((u) => u.name.includes('Org_nye'))!.data, readFileSync(path.join(state, 'reports', 'failed_addr_Org_nye_20240601_120000.csv'), 'utf8'));
 
@@ -197,11 +205,14 @@ test('an SFTP source gets the failure lists in DARfejlliste; a refused upload is
     const r = fakeCtx(state, { source: 'ftps://los@ftp.example/in', fake: refused });
     const out = await runStep(r.ctx);
     assert.is(out.failed.length, 4);
+    assert.equal((await commit(r.ctx)).written, true, 'a refused upload does not fail the run');
     assert.match(r.report.warnings.join('\n'), /could not upload failed_addr_Org_inital_20240101_000000\.csv to DARfejlliste: 550 Permission denied/);
 
     // a folder source gets nothing uploaded
     const local: FakeSource = { uploads: [] };
-    await runStep(fakeCtx(state, { fake: local }).ctx);
+    const l = fakeCtx(state, { fake: local });
+    await runStep(l.ctx);
+    await commit(l.ctx);
     assert.equal(local.uploads, []);
   } finally {
     rmSync(state, { recursive: true, force: true });

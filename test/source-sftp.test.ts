@@ -190,7 +190,7 @@ sftp('wrong or missing host key fingerprint: refused before authenticating', asy
     assert.is(err.retryable, false);
     assertNoSecret(err, PASSWORD);
     const missing = (await rejects(open(srv, { hostKeyFingerprint: undefined }), (e) => e instanceof SourceError)) as SourceError;
-    assert.match(missing.message, /no host_key_fingerprint configured .* presented SHA256:/);
+    assert.match(missing.message, /no host_key_fingerprint .* presented SHA256:/);
     assert.equal(srv.logins, [], 'no password or key was offered to an unverified server');
     await rejects(open(srv, { hostKeyFingerprint: 'MD5:aa:bb' }), /not a SHA256 fingerprint/);
     // the fingerprint without "SHA256:" and with padding, as some tools print it, is fine

@@ -14,6 +14,10 @@ import { openSource, type SourceOptions } from '../src/source/source.ts';
 import { giveToAccount, startVsftpd, type RealServer, type VsftpdOptions } from './helpers/real-servers.ts';
 
 const FAST: Partial<SourceOptions> = { retryDelayMs: 5, timeoutMs: 5000, retries: 2 };
+const fail = (why: string): Error => {
+  assert.unreachable(why);
+  return new Error(why);
+};
 const tmp = (prefix: string) => mkdtempSync(path.join(tmpdir(), `los2mo-${prefix}-`));
 
 const FILES: Record<string, string> = {
@@ -73,6 +77,98 @@ ftp('plain FTP: LIST + MDTM, downloads and an upload into a new folder', async (
     const up = path.join(srv.home, 'in', 'DARfejlliste', 'failed_addr_Org_nye_20240102_000000.csv');
     assert.is(readFileSync(up, 'utf8'), 'OrgUUID;PostAdresse\n');
     assert.ok(srv.log().includes('MDTM'), 'vsftpd has no MLSD: mtimes come from MDTM');
+  });
+});
+
+ftp('explicit FTPS with a pinned self-signed certificate: data connections resume the verified session (require_ssl_reuse=YES)', async () => {
+  await withVsftpd({ tls: 'explicit' }, async (srv) => {
+    await listAndDownload({ url: `ftps://${srv.user}@${srv.host}:${srv.port}/in`, password: srv.password, tlsFingerprint: srv.tlsFingerprint });
+    // the same with the certificate as CA file (no pin)
+    await listAndDownload({ url: `ftps://${srv.user}@${srv.host}:${srv.port}/in`, password: srv.password, caFile: srv.certFile });
+    assert.not.match(srv.log(), /session reuse required/, 'every data connection resumed the control session');
+    // a wrong pin fails on the control connection, before the password is sent
+    const other = 'AA:' + srv.tlsFingerprint!.slice(3).replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    const err = await openSource({ ...FAST, url: `ftps://${srv.user}@${srv.host}:${srv.port}/in`, password: srv.password, tlsFingerprint: other }).then(() => fail('a wrong pin must fail'), (e: Error) => e);
+    assert.match(err.message, /the server's TLS certificate has fingerprint .* not the pinned tls_fingerprint/);
+    assert.not.match(err.message, /data connection/);
+    assert.not.ok(err.message.includes(srv.password));
+  });
+});
+
+ftp('implicit FTPS (ftps-implicit://): pinned and with a CA file', async () => {
+  await withVsftpd({ tls: 'implicit' }, async (srv) => {
+    await listAndDownload({ url: `ftps-implicit://${srv.user}@${srv.host}:${srv.port}/in`, password: srv.password, tlsFingerprint: srv.tlsFingerprint });
+    await listAndDownload({ url: `ftps-implicit://${srv.user}@${srv.host}:${srv.port}/in`, password: srv.password, caFile: srv.certFile });
+    // explicit FTPS against an implicit server fails with a TLS error, not a 90 s wait
+    const err = await openSource({ ...FAST, timeoutMs: 1500, url: `ftps://${srv.user}@${srv.host}:${srv.port}/in`, password: srv.password, caFile: srv.certFile }).then(() => fail('explicit against implicit must fail'), (e: Error) => e);
+    assert.not.ok(err.message.includes(srv.password));
+  });
+});
+
+ftp('URL paths are relative to the login folder (RFC 1738); %2F makes them absolute; the printed source works pasted back', async () => {
+  await withVsftpd({}, async (srv) => {
+    const base = `ftp://${srv.user}@${srv.host}:${srv.port}`;
+    const src = await openSource({ ...FAST, url: `${base}/in`, password: srv.password });
+    assert.is((await src.list()).length, Object.keys(FILES).length);
+    assert.is(src.display, `${base}/in`);
+    await src.close();
+    const pasted = await openSource({ ...FAST, url: src.display, password: srv.password });
+    assert.is((await pasted.list()).length, Object.keys(FILES).length, 'the printed source, pasted back');
+    await pasted.close();
+    // vsftpd does not jail the user (Debian's default): /in is the file system's /in, which does not exist
+    const err = await openSource({ ...FAST, url: `${base}/%2Fin`, password: srv.password }).then(() => fail('/in does not exist'), (e: Error) => e);
+    assert.match(err.message, /folder "\/in" at .* cannot be opened: 550/);
+    const abs = await openSource({ ...FAST, url: `${base}/%2F${srv.home.slice(1)}/in`, password: srv.password });
+    assert.is((await abs.list()).length, Object.keys(FILES).length, 'an absolute path with %2F');
+    assert.is(abs.display, `${base}/%2F${srv.home.slice(1)}/in`);
+    await abs.close();
+  });
+});
+
+ftp('uploads are rw-r--r-- whatever the server umask (local_umask=000 would give 0666)', async () => {
+  await withVsftpd({ extra: ['local_umask=000'] }, async (srv) => {
+    const src = await openSource({ ...FAST, url: `ftp://${srv.host}:${srv.port}/in`, user: srv.user, password: srv.password });
+    await src.upload('DARfejlliste', 'failed_addr_Org_nye_20240102_000000.csv', 'a;b\n');
+    await src.close();
+    const st = statSync(path.join(srv.home, 'in', 'DARfejlliste', 'failed_addr_Org_nye_20240102_000000.csv'));
+    assert.is((st.mode & 0o777).toString(8), '644');
+  });
+});
+
+ftp('a file name with a trailing CR is a warning naming it; the other files are listed', async () => {
+  await withVsftpd({}, async (srv) => {
+    const odd = path.join(srv.home, 'in', 'Org_ret_20240104_000000.csv\r');
+    writeFileSync(odd, 'OrgUUID\n');
+    giveToAccount(odd);
+    const warnings: string[] = [];
+    const src = await openSource({ ...FAST, url: `ftp://${srv.host}:${srv.port}/in`, user: srv.user, password: srv.password, onWarning: (w) => warnings.push(w) });
+    const list = await src.list();
+    assert.equal(list.map((f) => f.name), Object.keys(FILES).sort(), 'the other files are taken');
+    assert.ok(warnings.some((w) => w.includes('Org_ret_20240104_000000.csv')), warnings.join('\n'));
+    await src.close();
+  });
+});
+
+ftp('MDTM in local time (use_localtime=YES): server_timezone reads it right; the clock check warns without it', async () => {
+  await withVsftpd({ useLocaltime: true, tz: 'CET-1CEST,M3.5.0,M10.5.0/3' }, async (srv) => {
+    const url = `ftp://${srv.host}:${srv.port}/in`;
+    // without the setting: every time is an hour off (MTIME is in March: CET, UTC+1), and the upload's clock check says so
+    const warnings: string[] = [];
+    const naive = await openSource({ ...FAST, url, user: srv.user, password: srv.password, onWarning: (w) => warnings.push(w) });
+    const shifted = await naive.list();
+    assert.is(shifted[0]!.mtime.getTime() - MTIME.getTime(), 3_600_000, 'read as UTC: one hour late');
+    await naive.upload('DARfejlliste', 'failed_addr_Org_nye_20240102_000000.csv', 'x\n');
+    await naive.close();
+    const clock = warnings.find((w) => /file times are UTC\+/.test(w));
+    assert.ok(clock, warnings.join('\n'));
+    assert.match(clock!, /no server_timezone .* set server_timezone/);
+    // with it: exact times, and no clock warning
+    const w2: string[] = [];
+    const right = await openSource({ ...FAST, url, user: srv.user, password: srv.password, serverTimezone: 'Europe/Copenhagen', onWarning: (w) => w2.push(w) });
+    for (const f of await right.list()) assert.is(f.mtime.toISOString(), MTIME.toISOString(), f.name);
+    await right.upload('DARfejlliste', 'failed_addr_Org_nye_20240102_000000.csv', 'y\n');
+    await right.close();
+    assert.not.ok(w2.some((w) => /file times are/.test(w)), w2.join('\n'));
   });
 });
 

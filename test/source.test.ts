@@ -3,6 +3,7 @@
  * (FTP/FTPS: source-ftp.test.ts; SFTP: source-sftp.test.ts.)
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +11,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { redact } from '../src/log.ts';
 import { isSafeRemoteName, openSource, redactUrl, safeLocalPath, SourceError, type RemoteFile } from '../src/source/source.ts';
-import { parseSourceUrl } from '../src/source/source.ts';
+import { displayUrl, isNewerThan, parseSourceUrl } from '../src/source/source.ts';
+import { clockCheck, fromZoneWallClock } from '../src/source/clock.ts';
+import { readKnownHosts } from '../src/source/known-hosts.ts';
+import { resolveSettings } from '../src/settings.ts';
 
 /** uvu 0.5 has no async `rejects`: awaits `p` and checks the rejection. */
 async function rejects(p: Promise<unknown>, check: RegExp | ((e: unknown) => boolean), msg?: string): Promise<unknown> {
@@ -97,11 +101,60 @@ urls('parses each source form', () => {
   const f = parseSourceUrl({ url: 'ftp://los@ftp.example.dk', folder: 'in' });
   assert.equal([f.kind, f.host, f.port, f.user, f.folder], ['ftp', 'ftp.example.dk', 21, 'los', 'in']);
   const s = parseSourceUrl({ url: 'ftps://los@ftp.example.dk:990/base', folder: 'in' });
-  assert.equal([s.kind, s.port, s.folder], ['ftps', 990, '/base/in']);
+  assert.equal([s.kind, s.port, s.folder, s.implicit], ['ftps', 990, 'base/in', false], 'FTP paths are relative to the login folder (RFC 1738)');
+  const abs = parseSourceUrl({ url: 'ftp://los@ftp.example.dk/%2Fdata/in' });
+  assert.is(abs.folder, '/data/in', '%2F makes it absolute');
+  const imp = parseSourceUrl({ url: 'ftps-implicit://los@ftp.example.dk/in' });
+  assert.equal([imp.kind, imp.implicit, imp.port, imp.folder], ['ftps', true, 990, 'in']);
+  const home = parseSourceUrl({ url: 'sftp://los@sftp.example.dk/~/in' });
+  assert.is(home.folder, 'in', 'SFTP: /~/ is the login folder');
   const a = parseSourceUrl({ url: 'sftp://los@sftp.example.dk/in', folder: '/abs' });
   assert.equal([a.kind, a.port, a.folder], ['sftp', 22, '/abs']);
   const e = parseSourceUrl({ url: 'sftp://l%C3%B8s:p%40ss@h/%C3%A6' });
   assert.equal([e.user, e.urlPassword, e.folder], ['løs', 'p@ss', '/æ']);
+});
+
+urls('the printed source parses back to the same source', () => {
+  for (const [url, folder] of [
+    ['ftp://los@ftp.example.dk', 'in'],
+    ['ftp://los@ftp.example.dk', '/in'],
+    ['ftp://los@ftp.example.dk/%2Fdata', 'ud/nye filer'],
+    ['ftps://los@[::1]:2121/a', undefined],
+    ['ftps-implicit://los@ftp.example.dk/%2F', undefined],
+    ['sftp://los@sftp.example.dk/in', undefined],
+    ['sftp://los@sftp.example.dk', 'in'],
+    ['sftp://los@sftp.example.dk/~/æ', undefined],
+  ] as const) {
+    const t = parseSourceUrl({ url, folder });
+    const shown = displayUrl(t, t.user);
+    const back = parseSourceUrl({ url: shown });
+    assert.equal({ ...back, urlPassword: undefined }, { ...t, urlPassword: undefined }, `${url} + ${folder} → ${shown}`);
+  }
+  assert.is(displayUrl(parseSourceUrl({ url: 'ftp://los@h', folder: 'in' }), 'los'), 'ftp://los@h:21/in', 'ftp_folder=in prints as a relative path');
+  assert.is(displayUrl(parseSourceUrl({ url: 'ftp://los@h', folder: '/in' }), 'los'), 'ftp://los@h:21/%2Fin');
+});
+
+urls('mtimes are compared at the source precision, erring on taking the file', () => {
+  const state = new Date('2024-03-05T12:00:00.300Z');
+  const listed = new Date('2024-03-05T12:00:00.000Z'); // written 12:00:00.800, MDTM has whole seconds
+  assert.ok(isNewerThan(listed, state, 1000), 'taken from a server with whole seconds');
+  assert.not.ok(isNewerThan(new Date('2024-03-05T11:59:59.000Z'), state, 1000), 'an older second is not taken');
+  assert.not.ok(isNewerThan(listed, state, 1), 'a folder has milliseconds: compared exactly');
+  assert.ok(isNewerThan(new Date('2024-03-05T12:00:00.301Z'), state, 1));
+});
+
+urls('a migrated settings.json: ftp_url is a bare host name, with ftp_folder, ftp_user, ftp_pass', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'los2mo-settings-'));
+  const file = path.join(dir, 'settings.json');
+  writeFileSync(file, JSON.stringify({ integrations: { aarhus_los: { ftp_url: 'ftp.aarhus.dk', ftp_folder: 'in', ftp_user: 'los', ftp_pass: 'Hemmel1g-xyz', state_file: path.join(dir, 'state') } } }));
+  const s = resolveSettings({ settingsFile: file, env: {} });
+  assert.is(s.get('source'), 'ftp://ftp.aarhus.dk');
+  const t = parseSourceUrl({ url: s.get('source')!, folder: s.get('ftp_folder') });
+  assert.equal([t.kind, t.host, t.port, t.folder], ['ftp', 'ftp.aarhus.dk', 21, 'in']);
+  assert.is(displayUrl(t, s.get('ftp_user')), 'ftp://los@ftp.aarhus.dk:21/in');
+  writeFileSync(file, JSON.stringify({ integrations: { aarhus_los: { ftp_url: 'sftp://los@h/in' } } }));
+  assert.is(resolveSettings({ settingsFile: file, env: {} }).get('source'), 'sftp://los@h/in', 'a URL stays as it is');
+  rmSync(dir, { recursive: true });
 });
 
 urls('refuses unsupported or empty sources without printing a password', () => {
@@ -121,6 +174,55 @@ urls('redaction', () => {
   assert.is(redactUrl('/data/los'), '/data/los');
   assert.is(redact('PASS hunter22 and p%40ss=hunter22', ['hunter22', undefined]), 'PASS *** and p%40ss=***');
   assert.is(redact('x p%40ss y', ['p@ss']), 'x *** y');
+});
+
+urls('MDTM in a server time zone, and the clock check of an uploaded file', () => {
+  // vsftpd use_localtime=YES in Copenhagen: 13:20:30 local in March (UTC+1) is 12:20:30Z; in July (UTC+2) 11:20:30Z
+  assert.is(fromZoneWallClock('Europe/Copenhagen', new Date('2024-03-05T13:20:30Z')).toISOString(), '2024-03-05T12:20:30.000Z');
+  assert.is(fromZoneWallClock('Europe/Copenhagen', new Date('2024-07-05T13:20:30Z')).toISOString(), '2024-07-05T11:20:30.000Z');
+  assert.is(fromZoneWallClock('UTC', new Date('2024-07-05T13:20:30Z')).toISOString(), '2024-07-05T13:20:30.000Z');
+  const before = new Date('2024-07-05T10:00:00.400Z');
+  const after = new Date('2024-07-05T10:00:01.100Z');
+  assert.is(clockCheck(new Date('2024-07-05T10:00:00Z'), before, after, undefined).warning, undefined, 'UTC server, no setting: agree');
+  const local = clockCheck(new Date('2024-07-05T12:00:01Z'), before, after, undefined);
+  assert.is(local.offsetMinutes, 120);
+  assert.match(local.warning!, /UTC\+2:00 .* no server_timezone .* use_localtime=YES\): set server_timezone/);
+  assert.is(clockCheck(new Date('2024-07-05T12:00:01Z'), before, after, 'Europe/Copenhagen').warning, undefined, 'the setting explains it');
+  assert.match(clockCheck(new Date('2024-07-05T10:00:01Z'), before, after, 'Europe/Copenhagen').warning!, /UTC\+0:00 .* server_timezone=Europe\/Copenhagen/, 'setting and server disagree');
+  assert.match(clockCheck(new Date('2024-07-05T10:07:00Z'), before, after, undefined).warning!, /clock is off/);
+});
+
+urls('known_hosts: plain, [host]:port, hashed and revoked entries for the host', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'los2mo-kh-'));
+  const blob = (type: string, fill: number) => {
+    const t = Buffer.from(type);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(t.length);
+    return Buffer.concat([len, t, Buffer.alloc(32, fill)]).toString('base64');
+  };
+  const hashed = (name: string) => {
+    const salt = Buffer.alloc(20, 7);
+    return `|1|${salt.toString('base64')}|${createHmac('sha1', salt).update(name).digest('base64')}`;
+  };
+  const file = path.join(dir, 'known_hosts');
+  writeFileSync(
+    file,
+    [
+      '# comment',
+      `sftp.example.dk ssh-ed25519 ${blob('ssh-ed25519', 1)}`,
+      `other.example.dk ssh-ed25519 ${blob('ssh-ed25519', 2)}`,
+      `${hashed('sftp.example.dk')} ssh-rsa ${blob('ssh-rsa', 3)} hashed`,
+      `[sftp.example.dk]:2222 ssh-ed25519 ${blob('ssh-ed25519', 4)}`,
+      `@revoked sftp.example.dk ecdsa-sha2-nistp256 ${blob('ecdsa-sha2-nistp256', 5)}`,
+      `@cert-authority *.example.dk ssh-ed25519 ${blob('ssh-ed25519', 6)}`,
+      `sftp.example.dk ssh-ed25519 ${blob('ssh-rsa', 8)}`,
+    ].join('\n'),
+  );
+  const keys = readKnownHosts(file, 'sftp.example.dk', 22);
+  assert.equal(keys.map((k) => [k.type, k.revoked]), [['ssh-ed25519', false], ['ssh-rsa', false], ['ecdsa-sha2-nistp256', true]]);
+  assert.equal(readKnownHosts(file, 'sftp.example.dk', 2222).map((k) => k.type), ['ssh-ed25519']);
+  assert.throws(() => readKnownHosts(path.join(dir, 'missing'), 'h', 22), /known_hosts file .* cannot be read/);
+  rmSync(dir, { recursive: true });
 });
 
 urls.run();

@@ -62,7 +62,7 @@ test('a reference to a later step or an unknown output is refused', () => {
     const r = cli(['workflow', wf], box.env());
     assert.is(r.code, 2);
     assert.match(r.stderr, /wf\.yaml:6: input\.files: "steps\.fetch\.outputs\.files" refers to step "fetch", which does not run before this step/);
-    assert.match(r.stderr, /wf\.yaml:13: input\.files: step "fetch" has no output "nope" \(it gives: files, source, skipped\)/);
+    assert.match(r.stderr, /wf\.yaml:13: input\.files: step "fetch" has no output "nope" \(it gives: files, source, skipped, retries\)/);
   } finally {
     box.cleanup();
   }

@@ -29,11 +29,16 @@ export abstract class BaseSource implements Source {
   abstract readonly kind: SourceKind;
   abstract readonly display: string;
   readonly warnings: string[] = [];
+  /** Failed attempts that were retried, so far. */
+  retries = 0;
+  /** whole seconds on FTP and SFTP; the folder source overrides */
+  readonly precisionMs: number = 1000;
 
   protected readonly timeoutMs: number;
   protected readonly attempts: number;
   protected readonly retryDelayMs: number;
   private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly onRetry: ((message: string) => void) | undefined;
   private readonly secrets: (string | undefined)[];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -43,6 +48,7 @@ export abstract class BaseSource implements Source {
     this.attempts = Math.max(1, Math.floor(opts.retries ?? 3));
     this.retryDelayMs = Math.max(0, opts.retryDelayMs ?? 1000);
     this.onWarning = opts.onWarning;
+    this.onRetry = opts.onRetry;
     this.secrets = [opts.password, opts.passphrase, ...extraSecrets];
   }
 
@@ -59,6 +65,10 @@ export abstract class BaseSource implements Source {
   /** Errors that retrying cannot fix (besides SourceError with retryable:false). */
   protected isFatal(_err: unknown): boolean {
     return false;
+  }
+  /** An error's text for messages (SFTP names dropped connections plainly). */
+  protected describe(err: unknown): string {
+    return messageOf(err);
   }
   protected get label(): string {
     return this.kind === 'folder' ? 'folder' : this.kind.toUpperCase();
@@ -101,7 +111,18 @@ export abstract class BaseSource implements Source {
           continue;
         }
         seen.add(e.name);
-        const mtime = e.mtime && !Number.isNaN(e.mtime.getTime()) ? e.mtime : await this.mtimeOf(e.name);
+        let mtime = e.mtime;
+        if (!mtime || Number.isNaN(mtime.getTime())) {
+          try {
+            mtime = await this.mtimeOf(e.name);
+          } catch (err) {
+            // a file the server lists but will not describe (e.g. a name with a trailing CR that
+            // LIST shows trimmed): a warning naming it; the other files are still taken
+            if (err instanceof SourceError || !this.isFatal(err)) throw err;
+            this.warn(`${this.label} ${this.display}: ${showName(e.name)} is listed but its modification time cannot be read (${messageOf(err)}); it is not imported — check the file name on the server`);
+            continue;
+          }
+        }
         if (Number.isNaN(mtime.getTime())) throw new Error(`no modification time for ${showName(e.name)}`);
         files.push({ name: e.name, size: e.size, mtime });
       }
@@ -163,6 +184,12 @@ export abstract class BaseSource implements Source {
           await this.disconnect();
           const fatal = (err instanceof SourceError && !err.retryable) || this.isFatal(err);
           if (fatal || attempt >= this.attempts) throw this.failure(operation, subject, err, attempt);
+          this.retries++;
+          try {
+            this.onRetry?.(this.redact(`${this.label} ${operation}${subject === undefined ? '' : ` of ${showName(subject)}`} at ${this.display}: attempt ${attempt} of ${this.attempts} failed (${this.describe(err)}); retrying`));
+          } catch {
+            /* a failing sink must not break the transfer */
+          }
           await sleep(this.retryDelayMs * 2 ** (attempt - 1));
         }
       }
@@ -172,12 +199,14 @@ export abstract class BaseSource implements Source {
   private failure(operation: string, subject: string | undefined, err: unknown, attempts: number): SourceError {
     if (err instanceof SourceError) {
       // already a complete message (names host and operation)
-      return new SourceError(this.redact(err.message), { operation: err.operation, where: err.where ?? this.display, retryable: err.retryable, attempts });
+      return new SourceError(this.redact(err.message), { operation: err.operation, where: err.where ?? this.display, retryable: err.retryable, attempts, file: err.file });
     }
     const what = subject === undefined ? '' : ` of ${showName(subject)}`;
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    const message = this.redact(`${this.label} ${operation}${what} at ${this.display} failed${tries}: ${messageOf(err)}`);
-    return new SourceError(message, { operation, where: this.display, retryable: !this.isFatal(err), attempts });
+    const message = this.redact(`${this.label} ${operation}${what} at ${this.display} failed${tries}: ${this.describe(err)}`);
+    // a download the server refuses for this file alone (550 file unavailable, no such file, permission denied)
+    const file = operation === 'download' && this.isFatal(err) ? subject : undefined;
+    return new SourceError(message, { operation, where: this.display, retryable: !this.isFatal(err), attempts, file });
   }
 
   /** Fetches into a hidden temporary file next to `target`, checks the size, renames into place. */

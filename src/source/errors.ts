@@ -16,6 +16,8 @@ export interface SourceErrorInit {
   retryable?: boolean;
   /** Number of attempts made before giving up. */
   attempts?: number;
+  /** Set when the server refuses this one file (it exists in the listing but cannot be read): the other files can still be taken. */
+  file?: string;
 }
 
 export class SourceError extends Error {
@@ -25,6 +27,7 @@ export class SourceError extends Error {
   readonly where: string | undefined;
   readonly retryable: boolean;
   readonly attempts: number;
+  readonly file: string | undefined;
 
   constructor(message: string, init: SourceErrorInit) {
     super(message);
@@ -33,6 +36,7 @@ export class SourceError extends Error {
     this.where = init.where;
     this.retryable = init.retryable ?? true;
     this.attempts = init.attempts ?? 0;
+    this.file = init.file;
   }
 }
 

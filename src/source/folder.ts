@@ -15,6 +15,7 @@ import type { SourceOptions } from './source.ts';
 export class FolderSource extends BaseSource {
   readonly kind = 'folder' as const;
   readonly display: string;
+  override readonly precisionMs = 1;
   private readonly dir: string;
 
   constructor(opts: SourceOptions, dir: string) {

@@ -1,14 +1,18 @@
 /**
- * FTP and FTPS (explicit TLS, "AUTH TLS") with basic-ftp.
+ * FTP and FTPS (explicit TLS "AUTH TLS", or implicit TLS with `ftps-implicit://`) with basic-ftp.
  *
  * FTPS verifies the server certificate: against the system CAs, or against `caFile`; with
  * `tlsFingerprint` the certificate's SHA-256 fingerprint must match (and then a self-signed
- * certificate is accepted — the pin is the trust). The check happens after the TLS handshake and
- * before the password is sent; TLS data connections are checked against the pin too. A server that
- * refuses AUTH TLS is an error, never a fallback to plain FTP.
+ * certificate is accepted — the pin is the trust). The pin is checked on the control connection,
+ * after the TLS handshake and before the password is sent. A TLS data connection is trusted when
+ * it resumes the session of that verified control connection (the only session the client offers;
+ * vsftpd and proftpd require this, and on a resumed session no certificate is sent again) or when
+ * it presents the pinned certificate itself. A server that refuses AUTH TLS is an error, never a
+ * fallback to plain FTP.
  *
- * Listing: MLSD when the server announces MLST (then `modify` gives the mtime), otherwise LIST
- * plus MDTM (`lastMod`) per LOS file.
+ * Listing: MLSD when the server announces MLST (then `modify` gives the mtime, UTC), otherwise
+ * LIST plus MDTM (`lastMod`) per LOS file, read in `serverTimezone` when set (default UTC).
+ * After an upload the file's MDTM is compared with the upload time (the clock check, clock.ts).
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -16,8 +20,10 @@ import { Readable, type Transform } from 'node:stream';
 import { TLSSocket, type ConnectionOptions } from 'node:tls';
 import { Client, FTPError } from 'basic-ftp';
 import { BaseSource, type RawEntry } from './base.ts';
+import { checkTimeZone, clockCheck, fromZoneWallClock } from './clock.ts';
 import { SourceError, messageOf } from './errors.ts';
-import type { ParsedTarget, SourceOptions } from './source.ts';
+import type { SourceOptions } from './source.ts';
+import { displayUrl, type ParsedTarget } from './url.ts';
 
 /** "AA:BB:…" upper case, from any of "aa:bb…", "AABB…", "SHA256:AA:BB…". */
 export function normalizeTlsFingerprint(fp: string): string {
@@ -56,7 +62,12 @@ export class FtpSource extends BaseSource {
   private readonly folder: string;
   private readonly pin: string | undefined;
   private readonly tlsOptions: ConnectionOptions | undefined;
+  private readonly implicit: boolean;
+  private readonly serverTimezone: string | undefined;
   private client: Client | undefined;
+  /** the clock check's result, once a file was uploaded: minutes the MDTM times are ahead of UTC */
+  serverClockOffsetMinutes: number | undefined;
+  private clockChecked = false;
   /** absolute remote path of the source folder, from PWD after the first CWD */
   private baseDir = '/';
 
@@ -68,8 +79,9 @@ export class FtpSource extends BaseSource {
     this.user = opts.user ?? t.user ?? 'anonymous';
     this.password = opts.password ?? t.urlPassword ?? '';
     this.folder = t.folder;
-    const hostPart = isIP(this.host) === 6 ? `[${this.host}]` : this.host;
-    this.display = `${this.kind}://${encodeURIComponent(this.user)}@${hostPart}:${this.port}${this.folder ? (this.folder.startsWith('/') ? '' : '/') + this.folder : ''}`;
+    this.implicit = t.kind === 'ftps' && t.implicit;
+    this.display = displayUrl(t, this.user);
+    this.serverTimezone = opts.serverTimezone ? checkTimeZone(opts.serverTimezone) : undefined;
     if (t.urlPassword) this.warn(`${this.display}: a password in the source URL is used; prefer ftp_pass / LOS_FTP_PASS`);
     if (this.kind === 'ftp') {
       if (opts.tlsFingerprint || opts.caFile) {
@@ -105,18 +117,28 @@ export class FtpSource extends BaseSource {
     const c = new Client(this.timeoutMs);
     c.ftp.verbose = false;
     try {
-      try {
-        await c.connect(this.host, this.port);
-      } catch (err) {
-        throw new Error(`cannot connect: ${messageOf(err)}`);
-      }
-      if (this.kind === 'ftps') {
+      if (this.implicit) {
         try {
-          await c.useTLS(this.tlsOptions);
+          await c.connectImplicitTLS(this.host, this.port, { ...this.tlsOptions });
         } catch (err) {
           throw this.tlsError(err);
         }
-        this.verifyPin(c.ftp.socket, 'control');
+        this.verifyPin(c.ftp.socket);
+        this.pinDataConnections(c);
+      } else {
+        try {
+          await c.connect(this.host, this.port);
+        } catch (err) {
+          throw new Error(`cannot connect: ${messageOf(err)}`);
+        }
+      }
+      if (this.kind === 'ftps' && !this.implicit) {
+        try {
+          await c.useTLS({ ...this.tlsOptions });
+        } catch (err) {
+          throw this.tlsError(err);
+        }
+        this.verifyPin(c.ftp.socket);
         this.pinDataConnections(c);
       }
       await c.sendIgnoringError('OPTS UTF8 ON');
@@ -174,7 +196,8 @@ export class FtpSource extends BaseSource {
 
   protected override async mtimeOf(name: string): Promise<Date> {
     try {
-      return await this.c.lastMod(name);
+      const t = await this.c.lastMod(name);
+      return this.serverTimezone ? fromZoneWallClock(this.serverTimezone, t) : t;
     } catch (err) {
       if (err instanceof FTPError && (err.code === 500 || err.code === 502 || err.code === 504)) {
         throw new SourceError(`${this.label} ${this.display}: the server supports neither MLSD nor MDTM, so exact modification times cannot be read (${messageOf(err)})`, {
@@ -196,7 +219,9 @@ export class FtpSource extends BaseSource {
     try {
       await c.cd(this.baseDir);
       await c.ensureDir(folder); // creates what is missing (when allowed) and enters it
+      const before = new Date();
       await c.uploadFrom(Readable.from([data]), name);
+      const after = new Date();
       let size: number | undefined;
       try {
         size = await c.size(name);
@@ -204,9 +229,26 @@ export class FtpSource extends BaseSource {
         size = undefined; // SIZE not supported: nothing to compare
       }
       if (size !== undefined && size !== data.length) throw new Error(`uploaded ${data.length} bytes but the server has ${size}`);
+      // rw-r--r-- whatever the server's umask (vsftpd's default local_umask 077 gives 0600, 000 gives 0666)
+      await c.sendIgnoringError(`SITE CHMOD 644 ${name}`);
+      if (!this.clockChecked) await this.checkClock(c, name, before, after);
     } finally {
       if (!c.closed) await c.cd(this.baseDir).catch(() => {});
     }
+  }
+
+  /** The clock check (clock.ts): the uploaded file's MDTM against the upload time; warns when they disagree. */
+  private async checkClock(c: Client, name: string, before: Date, after: Date): Promise<void> {
+    let mdtm: Date;
+    try {
+      mdtm = await c.lastMod(name);
+    } catch {
+      return; // no MDTM: then the listing uses MLSD (UTC by RFC 3659) or cannot work at all
+    }
+    this.clockChecked = true;
+    const { offsetMinutes, warning } = clockCheck(mdtm, before, after, this.serverTimezone);
+    this.serverClockOffsetMinutes = offsetMinutes;
+    if (warning) this.warn(`${this.label} ${this.display}: ${warning}`);
   }
 
   protected override isFatal(err: unknown): boolean {
@@ -230,25 +272,42 @@ export class FtpSource extends BaseSource {
         { operation: 'connect', where: this.display, retryable: false },
       );
     }
+    if (this.kind === 'ftps' && !this.implicit && /timeout/i.test(messageOf(err)) && this.port === 990) {
+      return new Error(`TLS handshake failed: ${messageOf(err)} — port 990 is usually implicit FTPS: use ftps-implicit://`);
+    }
     return new Error(`TLS handshake failed: ${messageOf(err)}`);
   }
 
-  private verifyPin(socket: unknown, which: string): void {
+  /** The pin on the control connection: its certificate must have the pinned fingerprint. */
+  private verifyPin(socket: unknown): void {
     if (!this.pin) return;
     const got = socket instanceof TLSSocket ? socket.getPeerCertificate()?.fingerprint256 : undefined;
     if (got?.toUpperCase() !== this.pin) {
       throw new SourceError(
-        `${this.display}: the server's TLS certificate (${which} connection) has fingerprint ${got ?? 'none'}, ` +
-          `not the pinned tls_fingerprint ${this.pin}`,
+        `${this.display}: the server's TLS certificate has fingerprint ${got ?? '(none sent)'}, not the pinned tls_fingerprint ${this.pin}` +
+          ' — if the server got a new certificate, confirm its fingerprint with the municipality and update tls_fingerprint',
         { operation: 'connect', where: this.display, retryable: false },
       );
     }
   }
 
+  /** Why a TLS data connection is not trusted, or undefined when it is. */
+  private dataConnectionProblem(socket: TLSSocket): string | undefined {
+    // basic-ftp offers only the session of the verified control connection (or a ticket a
+    // trusted data connection received): a resumed session proves it is the same server
+    if (socket.isSessionReused()) return undefined;
+    const got = socket.getPeerCertificate()?.fingerprint256;
+    if (got?.toUpperCase() === this.pin) return undefined;
+    return (
+      `${this.display}: a TLS data connection neither resumed the verified control connection's session nor presented the pinned certificate ` +
+      `(it presented ${got ?? 'no certificate'}, the pin is ${this.pin}); refused`
+    );
+  }
+
   /**
-   * basic-ftp resumes the control connection's TLS session on data connections; with a pin (and
-   * therefore no CA verification) we still check each data connection's certificate before it is
-   * used. Hooks the `dataSocket` setter of this client's FTPContext.
+   * With a pin (and therefore no CA verification) each TLS data connection is checked by
+   * dataConnectionProblem() as soon as its handshake is done, before it is used. Hooks the
+   * `dataSocket` setter of this client's FTPContext.
    */
   private pinDataConnections(c: Client): void {
     if (!this.pin) return;
@@ -264,10 +323,11 @@ export class FtpSource extends BaseSource {
       set: (socket: unknown) => {
         if (socket instanceof TLSSocket) {
           socket.once('secureConnect', () => {
-            try {
-              this.verifyPin(socket, 'data');
-            } catch (err) {
-              socket.destroy(err as Error);
+            const problem = this.dataConnectionProblem(socket);
+            if (problem) {
+              // never resume a session from a refused connection
+              (ftp as unknown as { tlsSessionStore?: unknown }).tlsSessionStore = undefined;
+              socket.destroy(new SourceError(problem, { operation: 'connect', where: this.display, retryable: false }));
             }
           });
         }

@@ -1,15 +1,19 @@
 /**
  * SFTP with ssh2-sftp-client: password, or private key (+ passphrase). The server's host key must
- * match `hostKeyFingerprint` ("SHA256:…" as `ssh-keygen -lf` prints it); without one the
- * connection is refused and the error tells which fingerprint the server presented, so it can be
- * checked out of band and configured. Nothing is ever accepted blindly.
+ * be one of `hostKeyFingerprint` ("SHA256:…" as `ssh-keygen -lf` prints it; several allowed) or
+ * of the host's entries in `knownHostsFile`; without either the connection is refused and the
+ * error tells which fingerprint the server presented, so it can be checked out of band and
+ * configured. Nothing is ever accepted blindly. The client offers only host key algorithms of
+ * pinned key types when they are known (known_hosts); with bare fingerprints it asks again for
+ * another key type when the server's first choice is not pinned (known-hosts.ts).
+ *
+ * Uploads are written rw-r--r-- (ssh2's write stream would set 0666 with fchmod).
+ * Keep-alives every timeout/4 (at most 10 s) detect a dead connection; a dropped one is named so.
  *
  * Listing uses the READDIR attributes (type from the mode bits, size, mtime in whole seconds —
  * the same values `stat` gives); an entry without an mtime is asked with `stat`.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import path from 'node:path';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,27 +21,22 @@ import type { FileEntryWithStats, SFTPWrapper } from 'ssh2';
 import SftpClient from 'ssh2-sftp-client';
 import { BaseSource, type RawEntry } from './base.ts';
 import { SourceError, messageOf } from './errors.ts';
+import { KEY_TYPES, algorithmsFor, keyType, normalizeHostKeyFingerprint, readKnownHosts, sshFingerprint } from './known-hosts.ts';
 import { isSafeRemoteName } from './names.ts';
-import type { ParsedTarget, SourceOptions } from './source.ts';
+import type { SourceOptions } from './source.ts';
+import { displayUrl, type ParsedTarget } from './url.ts';
 
-/** "SHA256:<base64 without padding>" of an SSH public key blob, as ssh-keygen -l prints it. */
-export function sshFingerprint(keyBlob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** Accepts "SHA256:abc…", "abc…" (with or without '=' padding). */
-export function normalizeHostKeyFingerprint(fp: string): string {
-  const b64 = fp.trim().replace(/^sha256:/i, '').replace(/=+$/, '');
-  if (!/^[A-Za-z0-9+/]{43}$/.test(b64)) {
-    throw new SourceError('host_key_fingerprint is not a SHA256 fingerprint ("SHA256:" + 43 base64 characters, as ssh-keygen -lf prints)', {
-      operation: 'configure',
-      retryable: false,
-    });
-  }
-  return `SHA256:${b64}`;
-}
+export { sshFingerprint, normalizeHostKeyFingerprint } from './known-hosts.ts';
 
 const noop = () => {};
+
+/** ssh2's words for a lost connection, said plainly. */
+export function dropped(msg: string, keepaliveMs: number): string {
+  if (/No response from server/i.test(msg)) return `the connection was lost while waiting for the server's answer (${msg})`;
+  if (/Keepalive timeout/i.test(msg)) return `the connection is dead: no answer to ${2} keep-alives sent every ${keepaliveMs} ms (${msg})`;
+  if (/ECONNRESET|socket hang up|Not connected|ended|closed/i.test(msg)) return `the connection was dropped (${msg})`;
+  return msg;
+}
 
 /** ssh2-sftp-client internals its types leave out: the SFTP channel (undefined once closed) and the ssh2 connection. */
 const internals = (c: SftpClient) => c as unknown as { sftp?: unknown; client: { destroy(): void } };
@@ -51,7 +50,12 @@ export class SftpSource extends BaseSource {
   private readonly password: string | undefined;
   private readonly privateKey: Buffer | undefined;
   private readonly passphrase: string | undefined;
-  private readonly expected: string | undefined;
+  /** trusted host key fingerprints (settings + known_hosts), and the revoked ones */
+  private readonly trusted = new Set<string>();
+  private readonly revoked = new Set<string>();
+  /** key types to offer, when every trusted key's type is known (known_hosts only); else undefined: all, narrowed on mismatch */
+  private readonly pinnedTypes: string[] | undefined;
+  private readonly keepaliveMs: number;
   private readonly folder: string;
   private client: SftpClient | undefined;
   private baseDir = '.';
@@ -62,8 +66,7 @@ export class SftpSource extends BaseSource {
     this.port = t.port;
     this.folder = t.folder;
     const user = opts.user ?? t.user;
-    const hostPart = isIP(this.host) === 6 ? `[${this.host}]` : this.host;
-    this.display = `sftp://${user ? encodeURIComponent(user) + '@' : ''}${hostPart}:${this.port}${this.folder ? (this.folder.startsWith('/') ? '' : '/') + this.folder : ''}`;
+    this.display = displayUrl(t, user);
     if (!user) throw new SourceError(`${this.display}: no user (put it in the URL, sftp://user@host/…, or set ftp_user)`, { operation: 'configure', retryable: false });
     this.user = user;
     this.password = opts.password ?? t.urlPassword;
@@ -79,36 +82,71 @@ export class SftpSource extends BaseSource {
     if (!this.password && !this.privateKey) {
       throw new SourceError(`${this.display}: give a password (ftp_pass) or a private key (ftp_private_key)`, { operation: 'configure', retryable: false });
     }
-    this.expected = opts.hostKeyFingerprint ? normalizeHostKeyFingerprint(opts.hostKeyFingerprint) : undefined;
+    const fps = (opts.hostKeyFingerprint ?? '').split(/[\s,]+/).filter(Boolean);
+    for (const fp of fps) this.trusted.add(normalizeHostKeyFingerprint(fp));
+    const types = new Set<string>();
+    if (opts.knownHostsFile) {
+      for (const k of readKnownHosts(opts.knownHostsFile, this.host, this.port)) {
+        if (k.revoked) this.revoked.add(k.fingerprint);
+        else {
+          this.trusted.add(k.fingerprint);
+          types.add(k.type);
+        }
+      }
+      for (const r of this.revoked) this.trusted.delete(r);
+    }
+    this.pinnedTypes = fps.length === 0 && types.size > 0 ? KEY_TYPES.filter((k) => types.has(k)) : undefined;
+    this.keepaliveMs = Math.max(500, Math.min(10_000, Math.floor(this.timeoutMs / 4)));
   }
 
   protected override async connect(): Promise<void> {
     if (this.client && internals(this.client).sftp) return;
     await this.disconnect();
-    const c = new SftpClient('los2mo', { error: noop, end: noop, close: noop });
-    let presented: string | undefined;
-    try {
-      await c.connect({
-        host: this.host,
-        port: this.port,
-        username: this.user,
-        password: this.password,
-        privateKey: this.privateKey,
-        passphrase: this.passphrase,
-        readyTimeout: this.timeoutMs,
-        keepaliveInterval: Math.min(10_000, this.timeoutMs),
-        keepaliveCountMax: 3,
-        tryKeyboard: false,
-        hostVerifier: (key: Buffer) => {
-          presented = sshFingerprint(key);
-          return this.expected !== undefined && presented === this.expected;
-        },
-      });
-    } catch (err) {
-      await c.end().catch(noop);
-      throw this.connectError(err, presented);
+    // key types still worth asking for: a server that first offers an unpinned type is asked again without it
+    let remaining = this.pinnedTypes ?? KEY_TYPES;
+    const presented: string[] = [];
+    for (;;) {
+      const c = new SftpClient('los2mo', { error: noop, end: noop, close: noop });
+      let key: { type: string; fingerprint: string } | undefined;
+      try {
+        await c.connect({
+          host: this.host,
+          port: this.port,
+          username: this.user,
+          password: this.password,
+          privateKey: this.privateKey,
+          passphrase: this.passphrase,
+          readyTimeout: this.timeoutMs,
+          keepaliveInterval: this.keepaliveMs,
+          keepaliveCountMax: 2,
+          tryKeyboard: false,
+          algorithms: { serverHostKey: remaining.flatMap(algorithmsFor) as never },
+          hostVerifier: (blob: Buffer) => {
+            key = { type: keyType(blob), fingerprint: sshFingerprint(blob) };
+            return this.trusted.has(key.fingerprint) && !this.revoked.has(key.fingerprint);
+          },
+        });
+        this.client = c;
+        break;
+      } catch (err) {
+        await c.end().catch(noop);
+        if (key && !this.trusted.has(key.fingerprint)) {
+          presented.push(`${key.fingerprint} (${key.type})`);
+          const next = remaining.filter((t) => t !== key!.type);
+          // ask for another type only while fingerprints of unknown type are pinned and the key was not revoked
+          if (this.trusted.size > 0 && !this.revoked.has(key.fingerprint) && next.length > 0 && next.length < remaining.length) {
+            remaining = next;
+            continue;
+          }
+          throw this.hostKeyError(presented, this.revoked.has(key.fingerprint));
+        }
+        if (!key && presented.length > 0 && /host key|handshake/i.test(messageOf(err))) {
+          throw this.hostKeyError(presented, false); // no further key type in common
+        }
+        throw this.connectError(err);
+      }
     }
-    this.client = c;
+    const c = this.client!;
     try {
       // an absolute folder is used as is; a relative one is below the login folder
       this.baseDir = this.folder ? (await c.realPath(this.folder)) || this.folder : await c.realPath('.');
@@ -127,17 +165,19 @@ export class SftpSource extends BaseSource {
     }
   }
 
-  private connectError(err: unknown, presented: string | undefined): Error {
+  private hostKeyError(presented: string[], revoked: boolean): SourceError {
+    const shown = presented.join(', ');
+    const message = revoked
+      ? `SFTP host key of ${this.display} is marked @revoked in the known_hosts file: ${shown}`
+      : this.trusted.size > 0
+        ? `SFTP host key of ${this.display} does not match host_key_fingerprint / known_hosts: trusted ${[...this.trusted].join(', ')}; the server presented ${shown}`
+        : `SFTP ${this.display}: no host_key_fingerprint (LOS_HOST_KEY_FINGERPRINT) or known_hosts entry for this host; the server presented ${shown} — check it with the municipality and configure it`;
+    return new SourceError(message, { operation: 'connect', where: this.display, retryable: false });
+  }
+
+  private connectError(err: unknown): Error {
     const msg = messageOf(err);
     const level = (err as { level?: string })?.level;
-    if (/host denied|verification failed/i.test(msg) || (presented && presented !== this.expected)) {
-      return new SourceError(
-        this.expected
-          ? `SFTP host key of ${this.display} does not match host_key_fingerprint: expected ${this.expected}, the server presented ${presented ?? 'an unreadable key'}`
-          : `SFTP ${this.display}: no host_key_fingerprint configured (LOS_HOST_KEY_FINGERPRINT); the server presented ${presented ?? 'an unreadable key'} — check it with the municipality and configure it`,
-        { operation: 'connect', where: this.display, retryable: false },
-      );
-    }
     if (level === 'client-authentication' || /authentication methods failed/i.test(msg)) {
       return new SourceError(`SFTP login as "${this.user}" at ${this.display} refused (wrong user, password or key): ${msg}`, {
         operation: 'connect',
@@ -152,7 +192,7 @@ export class SftpSource extends BaseSource {
         retryable: false,
       });
     }
-    return new Error(`cannot connect: ${msg}`);
+    return new Error(`cannot connect: ${dropped(msg, this.keepaliveMs)}`);
   }
 
   protected override async disconnect(): Promise<void> {
@@ -216,9 +256,13 @@ export class SftpSource extends BaseSource {
     const dir = this.remote(folder);
     if ((await c.exists(dir)) !== 'd') await c.mkdir(dir, true);
     const target = path.posix.join(dir, name);
-    await c.put(data, target);
+    await c.put(data, target, { writeStreamOptions: { mode: 0o644 } }); // ssh2 defaults to 0666 and sets it with fchmod
     const st = await c.stat(target);
     if (st.size !== data.length) throw new Error(`uploaded ${data.length} bytes but the server has ${st.size}`);
+  }
+
+  protected override describe(err: unknown): string {
+    return dropped(messageOf(err), this.keepaliveMs);
   }
 
   protected override isFatal(err: unknown): boolean {

@@ -1,5 +1,5 @@
 /**
- * Remote sources of the LOS files: a local folder, FTP, FTPS (explicit TLS) or SFTP.
+ * Remote sources of the LOS files: a local folder, FTP, FTPS (explicit or implicit TLS) or SFTP.
  *
  *   const src = await openSource({ url: 'ftps://los@ftp.aarhus.dk/in', password, caFile });
  *   for (const f of await src.list()) await src.download(f, workDir, (n) => progress(n));
@@ -9,15 +9,15 @@
  * See docs/sources.md. Every failure is a SourceError (exit code 1) whose message names the host
  * and the operation and never holds the password or passphrase.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { SourceError, redactUrl } from './errors.ts';
 import type { BaseSource } from './base.ts';
 import { FolderSource } from './folder.ts';
 import { FtpSource } from './ftp.ts';
 import { SftpSource } from './sftp.ts';
 
+import { parseSourceUrl, type SourceKind } from './url.ts';
+
 export { SourceError, redactUrl } from './errors.ts';
+export { parseSourceUrl, displayUrl, type ParsedTarget, type SourceKind } from './url.ts';
 export { isSafeRemoteName, isHostileName, safeLocalPath, LOS_TIMED_PREFIXES } from './names.ts';
 
 export interface RemoteFile {
@@ -26,12 +26,14 @@ export interface RemoteFile {
   mtime: Date;
 }
 
-export type SourceKind = 'folder' | 'ftp' | 'ftps' | 'sftp';
-
 export interface Source {
   readonly kind: SourceKind;
-  /** e.g. "ftps://user@host:21/in" — never a password */
+  /** e.g. "ftps://user@host:21/in" — never a password; parseSourceUrl reads it back to the same source */
   readonly display: string;
+  /** The resolution of `mtime` in ms: 1000 for FTP and SFTP (whole seconds), 1 for a folder. */
+  readonly precisionMs: number;
+  /** Failed attempts of operations that were retried (connect, list, download, upload), so far. */
+  readonly retries: number;
   /** Warnings so far (refused hostile names, a password sent over plain FTP, …); also passed to `onWarning`. */
   readonly warnings?: readonly string[];
   /** Plain files with LOS names, sorted by name; mtime exact (MLSD, else MDTM; SFTP attrs; fs.stat). */
@@ -57,12 +59,16 @@ export interface SourceOptions {
   /** SFTP: path of a private key file (OpenSSH or PEM) */
   privateKey?: string;
   passphrase?: string;
-  /** SFTP, required: "SHA256:base64" as `ssh-keygen -lf` prints it */
+  /** SFTP: the server's host key(s), "SHA256:base64" as `ssh-keygen -lf` prints it; several separated by commas or spaces */
   hostKeyFingerprint?: string;
+  /** SFTP: an OpenSSH known_hosts file whose entries for the host are trusted (hashed names, [host]:port, @revoked understood) */
+  knownHostsFile?: string;
   /** FTPS: pin of the server certificate's SHA-256 fingerprint ("AA:BB:…", colons and case optional) */
   tlsFingerprint?: string;
   /** FTPS: trust this CA file (PEM) instead of the system CAs */
   caFile?: string;
+  /** FTP/FTPS: the IANA time zone of the server's MDTM times (e.g. "Europe/Copenhagen" for vsftpd's use_localtime=YES); default UTC as RFC 3659 says */
+  serverTimezone?: string;
   /** idle timeout of connections and transfers, default 30000 */
   timeoutMs?: number;
   /** attempts per operation (connect, list, download, upload), default 3 */
@@ -71,60 +77,8 @@ export interface SourceOptions {
   retryDelayMs?: number;
   /** called for each warning (refused names etc.); warnings are also kept in `source.warnings` */
   onWarning?: (message: string) => void;
-}
-
-interface ParsedTarget {
-  kind: SourceKind;
-  host: string;
-  port: number;
-  user: string | undefined;
-  urlPassword: string | undefined;
-  folder: string;
-}
-
-/** Splits the URL (or folder path) and the folder option into what a source needs. */
-export function parseSourceUrl(opts: Pick<SourceOptions, 'url' | 'folder'>): ParsedTarget {
-  const raw = (opts.url ?? '').trim();
-  if (!raw) throw new SourceError('no source given (set source / LOS_SOURCE)', { operation: 'configure', retryable: false });
-  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw);
-  if (!isUrl) {
-    return { kind: 'folder', host: '', port: 0, user: undefined, urlPassword: undefined, folder: path.resolve(raw) };
-  }
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new SourceError(`source is not a valid URL: ${redactUrl(raw)}`, { operation: 'configure', retryable: false });
-  }
-  const scheme = u.protocol.replace(/:$/, '').toLowerCase();
-  if (scheme === 'file') {
-    return { kind: 'folder', host: '', port: 0, user: undefined, urlPassword: undefined, folder: path.resolve(fileURLToPath(u)) };
-  }
-  if (scheme !== 'ftp' && scheme !== 'ftps' && scheme !== 'sftp') {
-    throw new SourceError(`unsupported source scheme "${scheme}:" in ${redactUrl(raw)} (use a folder, ftp://, ftps:// or sftp://)`, {
-      operation: 'configure',
-      retryable: false,
-    });
-  }
-  if (!u.hostname) throw new SourceError(`no host in source ${redactUrl(raw)}`, { operation: 'configure', retryable: false });
-  const dec = (s: string) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  };
-  const urlPath = dec(u.pathname || '');
-  let folder = urlPath === '/' ? '' : urlPath;
-  if (opts.folder) folder = opts.folder.startsWith('/') || !folder ? opts.folder : path.posix.join(folder, opts.folder);
-  return {
-    kind: scheme,
-    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: u.port ? Number(u.port) : scheme === 'sftp' ? 22 : 21,
-    user: u.username ? dec(u.username) : undefined,
-    urlPassword: u.password ? dec(u.password) : undefined,
-    folder,
-  };
+  /** called before each retry with the redacted reason */
+  onRetry?: (message: string) => void;
 }
 
 /**
@@ -150,4 +104,16 @@ export async function openSource(opts: SourceOptions): Promise<Source> {
   return source;
 }
 
-export type { ParsedTarget };
+
+/**
+ * Whether a file with modification time `mtime` (as the source reports it, to `precisionMs`)
+ * is to be taken after `after` (the last import). Compared at the source's precision and erring on
+ * taking the file: on a server with whole seconds, a file written at 12:00:00.800 shows 12:00:00
+ * and is taken after a state of 12:00:00.300 (taking a file twice writes nothing the second time;
+ * missing it loses it).
+ */
+export function isNewerThan(mtime: Date, after: Date, precisionMs = 1): boolean {
+  const p = Math.max(1, Math.floor(precisionMs));
+  if (p === 1) return mtime.getTime() > after.getTime();
+  return mtime.getTime() >= Math.floor(after.getTime() / p) * p;
+}
