@@ -258,11 +258,9 @@ test('HTTP 429 is retried and Retry-After is honoured', async () => {
   try {
     const events: MoEvent[] = [];
     const c = client(via(mo, proxy.url), { retryDelayMs: 0 }, events);
-    const started = Date.now();
     await c.query(FACETS);
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed >= 950, `waited ${elapsed} ms for Retry-After: 1`);
-    assert.equal(events.filter((e) => e.type === 'retry'), [{ type: 'retry', attempt: 1, reason: 'HTTP 429' }]);
+    // the wait the client slept before the retry: Retry-After: 1 although the backoff is 0
+    assert.equal(events.filter((e) => e.type === 'retry'), [{ type: 'retry', attempt: 1, reason: 'HTTP 429', delayMs: 1000 }]);
     assert.is(proxy.graphql, 2);
   } finally {
     await proxy.stop();
@@ -305,7 +303,7 @@ test('a timed-out write is retried (the second create with the same uuid overwri
     const result = await c.write(classGroups(facet, 1));
     assert.ok(Date.now() - started < 1400, 'did not wait for the slow answer');
     assert.is(result.written.length, 1);
-    assert.equal(events.filter((e) => e.type === 'retry'), [{ type: 'retry', attempt: 1, reason: 'timeout after 300 ms' }]);
+    assert.equal(events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && [e.attempt, e.reason]), [[1, 'timeout after 300 ms']]);
     assert.is(mo.emu.metrics().mutations.class_create, 2, 'committed twice');
     assert.is(await classCount(mo, facet), 1, 'but one class');
   } finally {

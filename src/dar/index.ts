@@ -257,6 +257,7 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
     async close() {
       cache?.close();
       cache = null;
+      online?.close();
     },
   };
 }

@@ -2,14 +2,17 @@
  * Online washing: DAWA's datavask protocol (any compatible mirror) and Klimadatastyrelsen's
  * Adressevask. Shared HTTP machinery: at most `concurrency` addresses in flight (p-limit), at most
  * `ratePerSecond` request starts in any 1-second window (sliding-window limiter, also applied to
- * retries), 429/5xx/network errors/timeouts retried with exponential backoff (p-retry) that
- * honours Retry-After, and a breaker that stops asking after `breakerThreshold` addresses in a row
+ * retries), 429/5xx/network errors/timeouts retried with exponential backoff that honours
+ * Retry-After (src/http/retry.ts, the MO client's retry), node-fetch with the keep-alive agent
+ * policy of src/http/agent.ts, and a breaker that stops asking after `breakerThreshold` addresses in a row
  * failed for outage reasons. An outage never throws: the address comes back unmatched with
  * reason 'DAR unavailable: …'. Every message passes through redact(), so the token never leaks.
  */
 import pLimit, { type LimitFunction } from 'p-limit';
-import pRetry from 'p-retry';
 import { redact } from '../log.ts';
+import type { Response } from 'node-fetch';
+import { Agents, textOf } from '../http/agent.ts';
+import { networkReason, sleep, TransientError, parseRetryAfter, withRetries, type RetryPolicy } from '../http/retry.ts';
 import type { Grade } from './types.ts';
 
 export interface OnlineAnswer { id: string | null; grade?: Grade; reason?: string; outage?: boolean }
@@ -35,7 +38,6 @@ export interface HttpOptions {
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** At most `perWindow` acquisitions in any window of `windowMs`; FIFO. */
 export class SlidingWindowLimiter {
@@ -58,30 +60,21 @@ export class SlidingWindowLimiter {
   }
 }
 
-/** A failure worth retrying (429, 5xx, network error, timeout). */
-class Transient extends Error {
-  constructor(message: string, readonly retryAfterMs?: number) { super(message); }
-}
 /** A failure not worth retrying now (other 4xx, unreadable answer). */
 class Permanent extends Error {}
 
-export function parseRetryAfter(v: string | null, now = Date.now()): number | undefined {
-  if (v === null || v.trim() === '') return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(v)) return Math.round(Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
-
 function describeFetchError(e: unknown, timeoutMs: number): string {
-  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const err = e as { name?: string };
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `timeout after ${timeoutMs} ms`;
-  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+  return networkReason(e);
 }
 
 export class OnlineClient {
   requests = 0;
   private limit: LimitFunction;
   private rate: SlidingWindowLimiter;
+  private readonly agents = new Agents();
+  private readonly policy: RetryPolicy;
   private consecutiveOutages = 0;
   private lastOutage = '';
   private breakerOpen = false;
@@ -89,6 +82,12 @@ export class OnlineClient {
   constructor(readonly provider: OnlineProvider, private readonly o: HttpOptions) {
     this.limit = pLimit(Math.max(1, o.concurrency));
     this.rate = new SlidingWindowLimiter(o.ratePerSecond);
+    this.policy = { retries: o.retries, delayMs: o.retryDelayMs, maxDelayMs: o.maxRetryDelayMs, maxRetryAfterMs: o.maxRetryAfterMs, jitter: false };
+  }
+
+  /** Close idle keep-alive connections. */
+  close(): void {
+    this.agents.destroy();
   }
 
   private redact(s: string) { return redact(s, [this.provider.secret]); }
@@ -99,23 +98,23 @@ export class OnlineClient {
     this.o.onRequest?.();
     let res: Response;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(this.o.timeoutMs), headers: { accept: 'application/json' } });
+      res = await this.agents.fetch(url, { signal: AbortSignal.timeout(this.o.timeoutMs), headers: { accept: 'application/json' } });
     } catch (e) {
-      throw new Transient(describeFetchError(e, this.o.timeoutMs));
+      throw new TransientError(describeFetchError(e, this.o.timeoutMs));
     }
     if (res.status === 429 || res.status >= 500) {
-      await res.body?.cancel().catch(() => {});
-      throw new Transient(`HTTP ${res.status}`, parseRetryAfter(res.headers.get('retry-after')));
+      await res.arrayBuffer().catch(() => {});
+      throw new TransientError(`HTTP ${res.status}`, parseRetryAfter(res.headers.get('retry-after')));
     }
     if (!res.ok) {
-      await res.body?.cancel().catch(() => {});
+      await res.arrayBuffer().catch(() => {});
       throw new Permanent(`HTTP ${res.status}`);
     }
     let text: string;
     try {
-      text = await res.text();
+      text = await textOf(res);
     } catch (e) {
-      throw new Transient(describeFetchError(e, this.o.timeoutMs));
+      throw new TransientError(describeFetchError(e, this.o.timeoutMs));
     }
     try {
       return JSON.parse(text);
@@ -133,26 +132,11 @@ export class OnlineClient {
       if (this.breakerOpen) {
         return this.outage(`${this.lastOutage} (not asked: ${this.consecutiveOutages} addresses in a row failed)`);
       }
-      const { retries, retryDelayMs, maxRetryDelayMs, maxRetryAfterMs } = this.o;
       let body: unknown;
       try {
-        body = await pRetry(() => this.fetchOnce(this.provider.url(text)), {
-          retries,
-          factor: 2,
-          minTimeout: retryDelayMs,
-          maxTimeout: maxRetryDelayMs,
-          randomize: false,
-          shouldRetry: ({ error }) => error instanceof Transient,
-          // p-retry waits min(retryDelay·2^n, maxRetryDelay) after this; top it up to Retry-After.
-          onFailedAttempt: async ({ error, retriesConsumed, retriesLeft }) => {
-            if (!(error instanceof Transient) || error.retryAfterMs === undefined || retriesLeft <= 0) return;
-            const backoff = Math.min(retryDelayMs * 2 ** retriesConsumed, maxRetryDelayMs);
-            const wanted = Math.min(error.retryAfterMs, maxRetryAfterMs);
-            if (wanted > backoff) await sleep(wanted - backoff);
-          },
-        });
+        body = await withRetries(() => this.fetchOnce(this.provider.url(text)), this.policy);
       } catch (e) {
-        const reason = e instanceof Transient || e instanceof Permanent ? e.message : describeFetchError(e, this.o.timeoutMs);
+        const reason = e instanceof TransientError || e instanceof Permanent ? e.message : describeFetchError(e, this.o.timeoutMs);
         this.consecutiveOutages++;
         this.lastOutage = this.redact(reason);
         if (this.o.breakerThreshold > 0 && this.consecutiveOutages >= this.o.breakerThreshold) this.breakerOpen = true;

@@ -3,9 +3,10 @@
  * concurrent callers, renewed ahead of expiry and on demand after MO says "User is not
  * authenticated". The client secret and every token are registered with `addSecret`.
  */
-import nodeFetch from 'node-fetch';
+import type { Agents } from '../http/agent.ts';
+import { networkReason, parseRetryAfter, TransientError } from '../http/retry.ts';
 import { addSecret, redact } from '../log.ts';
-import { MoError, TransientError, parseRetryAfter } from './errors.ts';
+import { MoError } from './errors.ts';
 
 export interface TokenSourceOptions {
   authServer: string;
@@ -13,6 +14,8 @@ export interface TokenSourceOptions {
   clientId: string;
   clientSecret: string;
   timeoutMs: number;
+  /** the client's keep-alive agents */
+  agents: Agents;
   /** Called after each successful token fetch. */
   onToken?: () => void;
 }
@@ -58,7 +61,7 @@ export class TokenSource {
     let text: string;
     let retryAfter: string | null = null;
     try {
-      const res = await nodeFetch(this.tokenUrl, {
+      const res = await this.opts.agents.fetch(this.tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
@@ -98,18 +101,4 @@ export class TokenSource {
     this.opts.onToken?.();
     return token;
   }
-}
-
-/**
- * A short, secret-free reason for a fetch failure, e.g. `ECONNRESET: socket hang up`: from the
- * error's cause (global fetch) or from node-fetch's FetchError (`code`, "request to … failed, reason: …").
- */
-export function networkReason(error: unknown): string {
-  type Detail = { code?: unknown; message?: unknown };
-  const e = error as (Detail & { cause?: Detail }) | undefined;
-  const cause = e?.cause && typeof e.cause === 'object' ? e.cause : undefined;
-  const code = [cause?.code, e?.code].find((c): c is string => typeof c === 'string');
-  const text = typeof cause?.message === 'string' ? cause.message : typeof e?.message === 'string' ? e.message : String(error);
-  const message = text.replace(/^request to \S+ failed, reason: /, '');
-  return redact(code && !message.includes(code) ? `${code}: ${message}` : message);
 }

@@ -3,50 +3,8 @@
  * an error (alias path, variable name) to the group that caused it.
  */
 import { MoError, type MoErrorInfo } from './errors.ts';
+import type { MutationGroup } from './types.ts';
 import { inputTypeOf, knownMutations } from './input-types.ts';
-
-export interface ObjectRef {
-  kind: string;
-  uuid: string;
-  user_key?: string;
-  file?: string;
-  line?: number;
-}
-
-export interface Mutation {
-  /** e.g. `org_unit_create` */
-  name: string;
-  input: Record<string, unknown>;
-}
-
-/** One object's ordered operations (create, updates, terminate): always sent together, in order, in one request. */
-export interface MutationGroup {
-  ref: ObjectRef;
-  mutations: Mutation[];
-}
-
-/**
- * Groups made when their batch is about to be sent, so that a write of 100,000 objects need not
- * hold every mutation input at once (src/plan/phase.ts). Batches are packed from `sizes` exactly
- * as `packBatches` packs a list of the same groups.
- */
-export interface GroupSource {
-  /** mutations of each group, in writing order */
-  readonly sizes: ArrayLike<number>;
-  /** every mutation name the groups may use: checked before anything is sent */
-  readonly names: Iterable<string>;
-  /** groups [from, to); called once per batch, when it is about to be sent */
-  make(from: number, to: number): MutationGroup[];
-}
-
-export interface WriteResult {
-  written: MutationGroup[];
-  failed: { group: MutationGroup; error: MoErrorInfo }[];
-  /** GraphQL HTTP requests this write sent (every attempt counts). */
-  requests: number;
-  /** Mutations committed (in requests that succeeded). */
-  mutations: number;
-}
 
 export interface BatchDocument {
   query: string;

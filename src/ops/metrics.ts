@@ -12,6 +12,9 @@
  * stay the same from night to night.
  */
 import path from 'node:path';
+import type { Response } from 'node-fetch';
+import { Agents } from '../http/agent.ts';
+import { networkReason } from '../http/retry.ts';
 import { addSecret, redact, type Logger } from '../log.ts';
 import type { Report } from '../engine/report.ts';
 import type { Settings } from '../settings.ts';
@@ -159,18 +162,23 @@ export async function pushMetrics(url: string, text: string, timeoutMs = 10_000)
     u.password = '';
   }
   const target = `${u.origin}${u.pathname.replace(/\/+$/, '')}/metrics/job/${METRICS_JOB}`;
-  let res: Response;
+  const agents = new Agents();
   try {
-    res = await fetch(target, { method: 'PUT', headers, body: text, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`${target}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+    let res: Response;
+    try {
+      res = await agents.fetch(target, { method: 'PUT', headers, body: text, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (e) {
+      const name = (e as { name?: string }).name;
+      throw new Error(`${target}: ${name === 'AbortError' || name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : networkReason(e)}`);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const body = (await res.text().catch(() => '')).slice(0, 200).trim();
+      throw new Error(`${target}: HTTP ${res.status}${body ? ` ${body}` : ''}`);
+    }
+    await res.arrayBuffer().catch(() => undefined);
+  } finally {
+    agents.destroy();
   }
-  if (res.status < 200 || res.status >= 300) {
-    const body = (await res.text().catch(() => '')).slice(0, 200).trim();
-    throw new Error(`${target}: HTTP ${res.status}${body ? ` ${body}` : ''}`);
-  }
-  await res.arrayBuffer().catch(() => undefined);
 }
 
 export interface WriteMetricsOptions {
