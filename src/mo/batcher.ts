@@ -85,7 +85,7 @@ export async function writeGroups(sender: BatchSender, groups: MutationGroup[] |
     if (w.fatal !== undefined || batch.length === 0) return;
     const doc = buildBatch(batch);
     const label = `write of ${doc.mutations} mutation${doc.mutations === 1 ? '' : 's'} (${[...new Set(doc.owners.map((o) => o.name))].join(', ')})`;
-    const answer = await sender.send(w, () => JSON.stringify({ query: doc.query, variables: doc.variables }), { write: true, mutations: doc.mutations, label, counter: w }, inspect(label));
+    const answer = await sender.send(w, () => JSON.stringify({ query: doc.query, variables: doc.variables }), { mutations: doc.mutations, label, counter: w }, inspect(label));
     if (!answer.errors?.length) {
       committed(batch, doc.mutations);
       return;

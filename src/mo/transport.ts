@@ -39,8 +39,6 @@ export interface GraphqlAnswer {
 }
 
 export interface SendOptions {
-  /** a write (not a read) */
-  write?: boolean;
   /** mutations in the document, for the `request` event */
   mutations?: number;
   /** for messages; default: the operation's name or root fields */
