@@ -15,8 +15,8 @@ export const fieldSchema = {
           oneOf: [{ type: 'string', minLength: 1 }, { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } }],
         },
         type: { enum: ['string', 'uuid', 'date', 'boolean', 'yesno', 'cpr'], description: 'default: string (uuid for uuid fields)' },
-        required: { type: 'boolean', description: 'The column must exist and the value be non-empty (default true)' },
-        optional_column: { type: 'boolean', description: 'The column may be missing from the file (default false)' },
+        required: { type: 'boolean', description: 'The value may not be empty (default true); the column must be in the file either way' },
+        optional_column: { type: 'boolean', description: 'The column may be missing from a file (default false): then the file says nothing about the field, and MO keeps its value' },
       },
     },
   ],
@@ -29,6 +29,13 @@ export const fieldsSchema = {
   minProperties: 1,
   propertyNames: { pattern: '^[a-z][a-z0-9_]*$' },
   additionalProperties: fieldSchema,
+} as const satisfies JSONSchema;
+
+/** Columns present in the files but deliberately not imported (no "unmapped column" warning). */
+const ignoreSchema = {
+  type: 'array',
+  items: { type: 'string', minLength: 1 },
+  description: 'Columns present in the files but not imported',
 } as const satisfies JSONSchema;
 
 export const stamMappingSchema = {
@@ -54,6 +61,7 @@ export const stamMappingSchema = {
             required: ['uuid', 'user_key', 'name'],
             properties: { uuid: fieldSchema, user_key: fieldSchema, name: fieldSchema },
           },
+          ignore: ignoreSchema,
         },
       },
     },
@@ -71,6 +79,7 @@ export const stamMappingSchema = {
             required: ['uuid', 'user_key', 'name'],
             properties: { uuid: fieldSchema, user_key: fieldSchema, name: fieldSchema },
           },
+          ignore: ignoreSchema,
         },
       },
     },
@@ -92,7 +101,7 @@ export const unitAddressColumnSchema = {
     suffix: { type: 'string', pattern: '^[a-z][a-z0-9_]*$', description: 'address uuid = gen("AAK", OrgUUID + suffix), as the earlier importer made them' },
     address_type: { type: 'string', minLength: 1, description: 'user_key of the address class in the address facet' },
     dar: { type: 'boolean', default: false, description: 'the value is free text washed into a DAR address id (dar-lookup)' },
-    optional_column: { type: 'boolean', default: false, description: 'the column may be missing from a file (then every row of that file has it empty)' },
+    optional_column: { type: 'boolean', default: false, description: 'the column may be missing from a file (default false): then the file says nothing about the address, and MO keeps it as it is' },
   },
 } as const satisfies JSONSchema;
 
@@ -110,6 +119,7 @@ export const orgUnitsMappingSchema = {
       items: { enum: ['Org_inital', 'Org_nye', 'Org_ret'] },
       description: 'File kinds read by parse-units',
     },
+    ignore: ignoreSchema,
     fields: {
       type: 'object',
       additionalProperties: false,
@@ -149,13 +159,6 @@ export const orgUnitsMappingSchema = {
 
 export type OrgUnitsMapping = FromSchema<typeof orgUnitsMappingSchema>;
 export type UnitAddressColumn = FromSchema<typeof unitAddressColumnSchema>;
-
-/** Columns present in the files but deliberately not imported (no "unmapped column" warning). */
-const ignoreSchema = {
-  type: 'array',
-  items: { type: 'string', minLength: 1 },
-  description: 'Columns present in the files but not imported',
-} as const satisfies JSONSchema;
 
 /** Pers_nye / Pers_ret / Pers_luk → engagement rows (workflows/mappings/persons.yaml). */
 export const personsMappingSchema = {

@@ -21,7 +21,7 @@ const rowOrigin = {
 export const engagementRowSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['kind', 'file', 'date', 'line', 'engagement', 'user_key', 'cpr', 'name', 'given_name', 'surname', 'from', 'to', 'email', 'primary', 'org_unit', 'engagement_type', 'job_function', 'azid'],
+  required: ['kind', 'file', 'date', 'line', 'engagement', 'user_key', 'cpr', 'name', 'given_name', 'surname', 'from', 'to', 'primary', 'org_unit', 'engagement_type', 'job_function'],
   properties: {
     kind: { enum: ['Pers_nye', 'Pers_ret'] },
     ...rowOrigin,
@@ -35,12 +35,12 @@ export const engagementRowSchema = {
     from: day,
     /** The day after SlutTid (MO's exclusive `to`); null = open (SlutTid in year 9999). */
     to: { anyOf: [day, { type: 'null' }] },
-    email: { type: ['string', 'null'] },
+    email: { type: ['string', 'null'], description: 'null: empty (no e-mail; Pers_ret: ended); absent: the file has no such column (optional_column), MO keeps its value' },
     primary: { type: 'boolean' },
     org_unit: uuid,
     engagement_type: uuid,
     job_function: uuid,
-    azid: { type: ['string', 'null'] },
+    azid: { type: ['string', 'null'], description: 'null: empty (no AZ IT user; Pers_ret: ended); absent: the file has no such column (optional_column), MO keeps its value' },
   },
 } as const satisfies JSONSchema;
 

@@ -16,7 +16,8 @@ export function parseYaml<T = unknown>(file: string, text: string): YamlFile<T> 
   const doc: Document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    const pos = e.linePos?.[0];
+    // linePos is only set with prettyErrors: the position from the offset
+    const pos = e.linePos?.[0] ?? (e.pos ? lineCounter.linePos(e.pos[0]) : undefined);
     throw new ConfigError(`${file}:${pos?.line ?? 1}:${pos?.col ?? 1}: invalid YAML: ${e.message.split('\n')[0]}`);
   }
   const lineOf = (path: (string | number)[]) => {

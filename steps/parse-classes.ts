@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { defineStep } from '../src/engine/step.ts';
 import { parseClassesSchemas } from '../schemas/parse-classes.schema.ts';
-import { mappingCheckSchema, stamMappingSchema, type StamMapping } from '../schemas/mapping.schema.ts';
-import { loadYaml } from '../src/yaml-file.ts';
+import { loadMapping, mappingFileProblems } from '../src/los/mapping-file.ts';
+import { unmappedWarning } from '../src/los/mapping.ts';
 import { parseStamFiles } from '../src/los/stam.ts';
 import type { Encoding } from '../src/los/csv.ts';
 
@@ -16,10 +16,12 @@ export default defineStep({
   schemas: parseClassesSchemas,
 })({
   async run({ with: opts, input, ctx }) {
-    const mapping = loadYaml<StamMapping>(path.resolve(ctx.run.workflowDir, opts.mapping), mappingCheckSchema(stamMappingSchema), 'STAM mapping').data;
+    const mapping = loadMapping('stam', path.resolve(ctx.run.workflowDir, opts.mapping));
     const stam = input.files.filter((f) => f.kind === 'STAM');
     const result = parseStamFiles(stam, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding);
-    for (const f of stam) if (!result.used.has(f.name)) ctx.log.warn(`${f.name} is not in the STAM mapping; ignored`);
+    for (const f of stam) if (!result.used.has(f.name)) ctx.report.warn(`${f.name} is not in the STAM mapping; ignored`);
+    for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'STAM mapping'));
+    for (const name of result.empty) ctx.report.warn(`${name} has a header but no rows: read as "not delivered", nothing of its facet is ended (a STAM file lists the whole facet; an empty one is taken for a broken export)`);
     ctx.progress.set('files', result.used.size);
     ctx.progress.set('rows', result.rows);
     ctx.progress.set('classes', result.classes.length);
@@ -27,6 +29,7 @@ export default defineStep({
     ctx.report.count('rows', result.rows);
     return { classes: result.classes, facets: result.facets, itsystems: result.itsystems, itsystems_delivered: result.itsystemsDelivered };
   },
+  check: (opts, dir) => mappingFileProblems('stam', path.resolve(dir, opts.mapping)),
   summarize(out) {
     const perFacet = new Map<string, number>();
     for (const c of out.classes) perFacet.set(c.facet, (perFacet.get(c.facet) ?? 0) + 1);

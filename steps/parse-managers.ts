@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { defineStep } from '../src/engine/step.ts';
 import { parseManagersSchemas } from '../schemas/parse-managers.schema.ts';
-import { mappingCheckSchema, managersMappingSchema, type ManagersMapping } from '../schemas/mapping.schema.ts';
-import { loadYaml } from '../src/yaml-file.ts';
+import { loadMapping, mappingFileProblems } from '../src/los/mapping-file.ts';
+import { unmappedWarning } from '../src/los/mapping.ts';
 import { parseManagerFiles } from '../src/los/managers.ts';
 import type { Encoding } from '../src/los/csv.ts';
 
@@ -17,14 +17,15 @@ export default defineStep({
 })({
   async run({ with: opts, input, ctx }) {
     const file = path.resolve(ctx.run.workflowDir, opts.mapping);
-    const mapping = loadYaml<ManagersMapping>(file, mappingCheckSchema(managersMappingSchema), 'managers mapping').data;
+    const mapping = loadMapping('managers', file);
     const result = parseManagerFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file);
-    for (const u of result.unmapped) ctx.log.warn(`${u.file}: column${u.columns.length === 1 ? '' : 's'} ${u.columns.join(', ')} not in the managers mapping; ignored`);
+    for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'managers mapping'));
     ctx.progress.set('files', result.files.length);
     ctx.progress.set('rows', result.count);
     ctx.report.count('manager_rows', result.count);
     return { rows: result.rows, references: result.references };
   },
+  check: (opts, dir) => mappingFileProblems('managers', path.resolve(dir, opts.mapping)),
   summarize(out) {
     const n: Record<string, number> = { Leder_nye: 0, Leder_ret: 0, Leder_luk: 0 };
     for (const r of out.rows) n[r.kind]!++;

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { defineStep } from '../src/engine/step.ts';
 import { parsePersonsSchemas } from '../schemas/parse-persons.schema.ts';
-import { mappingCheckSchema, personsMappingSchema, type PersonsMapping } from '../schemas/mapping.schema.ts';
-import { loadYaml } from '../src/yaml-file.ts';
+import { loadMapping, mappingFileProblems } from '../src/los/mapping-file.ts';
+import { unmappedWarning } from '../src/los/mapping.ts';
 import { parsePersonFiles } from '../src/los/persons.ts';
 import type { Encoding } from '../src/los/csv.ts';
 
@@ -18,14 +18,15 @@ export default defineStep({
 })({
   async run({ with: opts, input, ctx }) {
     const file = path.resolve(ctx.run.workflowDir, opts.mapping);
-    const mapping = loadYaml<PersonsMapping>(file, mappingCheckSchema(personsMappingSchema), 'persons mapping').data;
+    const mapping = loadMapping('persons', file);
     const result = parsePersonFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file);
-    for (const u of result.unmapped) ctx.log.warn(`${u.file}: column${u.columns.length === 1 ? '' : 's'} ${u.columns.join(', ')} not in the persons mapping; ignored`);
+    for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'persons mapping'));
     ctx.progress.set('files', result.files.length);
     ctx.progress.set('rows', result.count);
     ctx.report.count('person_rows', result.count);
     return { rows: result.rows, references: result.references };
   },
+  check: (opts, dir) => mappingFileProblems('persons', path.resolve(dir, opts.mapping)),
   summarize(out) {
     const n: Record<string, number> = { Pers_nye: 0, Pers_ret: 0, Pers_luk: 0 };
     const persons = new Set<string>();

@@ -5,10 +5,9 @@
 import path from 'node:path';
 import { defineStep } from '../src/engine/step.ts';
 import { parseUnitsSchemas } from '../schemas/parse-units.schema.ts';
-import { mappingCheckSchema, orgUnitsMappingSchema, type OrgUnitsMapping } from '../schemas/mapping.schema.ts';
-import { loadYaml } from '../src/yaml-file.ts';
-import { ConfigError } from '../src/errors.ts';
-import { mappingProblems, parseUnitFiles } from '../src/los/units.ts';
+import { loadMapping, mappingFileProblems } from '../src/los/mapping-file.ts';
+import { unmappedWarning } from '../src/los/mapping.ts';
+import { parseUnitFiles } from '../src/los/units.ts';
 import type { Encoding } from '../src/los/csv.ts';
 
 /** Distinct units among the rows (a unit's rows are usually consecutive). */
@@ -26,16 +25,16 @@ export default defineStep({
 })({
   async run({ with: opts, input, ctx }) {
     const file = path.resolve(ctx.run.workflowDir, opts.mapping);
-    const mapping = loadYaml<OrgUnitsMapping>(file, mappingCheckSchema(orgUnitsMappingSchema), 'org units mapping').data;
-    const bad = mappingProblems(mapping);
-    if (bad.length) throw new ConfigError(`invalid org units mapping ${file}:\n  ${bad.join('\n  ')}`);
+    const mapping = loadMapping('org-units', file);
     const result = parseUnitFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding);
+    for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'org units mapping'));
     ctx.progress.set('files', result.files.length);
     ctx.progress.set('rows', result.rows.length);
     ctx.progress.set('units', unitCount(result.rows));
     ctx.report.count('unit_rows', result.rows.length);
-    return result;
+    return { rows: result.rows, files: result.files, spec: result.spec };
   },
+  check: (opts, dir) => mappingFileProblems('org-units', path.resolve(dir, opts.mapping)),
   summarize(out) {
     const units = unitCount(out.rows);
     return `${out.rows.length} rows of ${units} units from ${out.files.length} file${out.files.length === 1 ? '' : 's'}`;

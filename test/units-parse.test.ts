@@ -40,7 +40,7 @@ test('the example Org files parse into one row per CSV row, with both date forma
   ]);
 });
 
-test('both spellings of the Linjeorg column are accepted; a missing one means false', () => {
+test('both spellings of the Linjeorg column are accepted; a missing one means false (optional_column), else an input error', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'units-'));
   try {
     const text = readFileSync(path.join(ROOT, 'examples/los', NYE), 'utf8');
@@ -48,6 +48,9 @@ test('both spellings of the Linjeorg column are accepted; a missing one means fa
     assert.ok(parseUnitFiles([fileOf(NYE, dir)], mapping, 'utf-8').rows.every((r) => r.linjeorg));
     writeFileSync(path.join(dir, NYE), text.replace('Med-i-LinjeOrg', 'Noget-andet'));
     assert.ok(parseUnitFiles([fileOf(NYE, dir)], mapping, 'utf-8').rows.every((r) => !r.linjeorg));
+    // only because the mapping says optional_column: without it, the missing column is an input error
+    const strict = { ...mapping, fields: { ...mapping.fields, org_unit_hierarchy: { column: ['Med-i-LinjeOrg', 'Med-i-Linjeorg'], type: 'boolean', required: false } } } as OrgUnitsMapping;
+    assert.throws(() => parseUnitFiles([fileOf(NYE, dir)], strict, 'utf-8'), (e: unknown) => e instanceof InputError && /missing column "Med-i-LinjeOrg" or "Med-i-Linjeorg"/.test(e.message));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -74,9 +74,14 @@ export interface StepModule<S extends StepSchemas = StepSchemas> {
   run(args: StepArgs<S>): Promise<FromSchema<S['output']>>;
   /** One line for the summary and the progress view after the step, from its output. */
   summarize?(output: FromSchema<S['output']>): string;
+  /**
+   * Checks of the step's options that need more than the schema (e.g. reading the mapping file it
+   * names), made when the workflow is checked, before anything runs: `FILE:LINE: …` messages.
+   */
+  check?(options: FromSchema<S['with']>, workflowDir: string): string[];
 }
 
-export type StepImplementation<S extends StepSchemas> = Pick<StepModule<S>, 'run' | 'summarize'>;
+export type StepImplementation<S extends StepSchemas> = Pick<StepModule<S>, 'run' | 'summarize' | 'check'>;
 
 /**
  * `defineStep({ name, description, schemas })({ run, summarize })`. Two calls, so that the schemas

@@ -130,10 +130,13 @@ export async function checkWorkflow(
       } catch (e) {
         problems.push(`${at('with')}: with: ${(e as Error).message}`);
       }
-      for (const v of check(module.schemas.with as object, resolvedWith)) {
+      const invalid = check(module.schemas.with as object, resolvedWith);
+      for (const v of invalid) {
         const p = ['with', ...v.path];
         problems.push(`${at(...p)}: step "${step.id}" (${step.uses}): ${p.join('.')}: ${v.message}${v.value === undefined ? '' : ` (got ${preview(v.value)})`}`);
       }
+      // the step's own checks (its mapping file): before anything runs, like the workflow itself
+      if (!invalid.length && module.check) problems.push(...module.check(resolvedWith as never, dir));
     }
     seen.set(step.id, module);
     if (module) steps.push({ id: step.id, title: step.name ?? module.description ?? step.id, uses: step.uses, module, with: resolvedWith, input: (step.input ?? {}) as Record<string, unknown>, if: step.if, line: yaml.lineOf(['steps', index]) });

@@ -6,12 +6,11 @@ import type { ManagersMapping } from '../../schemas/mapping.schema.ts';
 import type { LederRow } from '../../schemas/parse-managers.schema.ts';
 import type { Reference } from '../../schemas/parse-persons.schema.ts';
 import type { Encoding } from './csv.ts';
-import type { ValueType } from './values.ts';
 import { maskCpr } from '../log.ts';
 import { checkSectionTypes, readRowFiles, type InputFile } from './persons.ts';
 
-export const MANAGER_TYPES: Record<string, ValueType> = { org_unit: 'uuid', cpr: 'cpr', manager_type: 'uuid', manager_level: 'uuid', responsibility: 'uuid' };
-export const ENDED_MANAGER_TYPES: Record<string, ValueType> = { org_unit: 'uuid', cpr: 'cpr' };
+import { ENDED_MANAGER_TYPES, MANAGER_TYPES } from './mapping-file.ts';
+export { ENDED_MANAGER_TYPES, MANAGER_TYPES };
 export const MANAGER_KINDS = ['Leder_nye', 'Leder_ret', 'Leder_luk'] as const;
 
 export interface ParsedManagers {

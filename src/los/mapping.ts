@@ -13,6 +13,7 @@ export interface FieldPlan {
   column: string;
   index: number;
   type: ValueType;
+  /** the value may not be empty */
   required: boolean;
 }
 
@@ -38,7 +39,24 @@ function normalise(spec: FieldSpec, defaultType: ValueType): NormalSpec {
   };
 }
 
-/** Locate the columns of a mapping in a table's header. */
+/**
+ * The problem of a mapped column missing from a header: every column a mapping names must be in
+ * the file (a renamed column must never read as empty values), unless the mapping says
+ * `optional_column: true`.
+ */
+export function missingColumn(table: CsvTable, columns: readonly string[], what: string, required: boolean): InputProblem {
+  const names = columns.map((c) => `"${c}"`).join(' or ');
+  const message = required
+    ? `missing required column ${names} (${what}); the header has: ${table.header.join(';')}`
+    : `missing column ${names} (${what}; its values may be empty, but the column must be there: a renamed column would otherwise read as empty values; optional_column: true in the mapping allows a file without it); the header has: ${table.header.join(';')}`;
+  return { file: table.file, line: 1, column: table.header.length + 1, field: columns[0]!, message };
+}
+
+/**
+ * Locate the columns of a mapping in a table's header. A field whose column is absent (allowed
+ * only by `optional_column: true`) gets index -1: its value is undefined on every row, which the
+ * parsers read as "the file says nothing" (MO's value stays), never as an empty value.
+ */
 export function planFields(table: CsvTable, fields: Record<string, FieldSpec>, typeDefaults: Record<string, ValueType> = {}, problems: InputProblem[]): FieldPlan[] {
   const index = new Map(table.header.map((h, i) => [h.toLowerCase(), i]));
   const plan: FieldPlan[] = [];
@@ -46,9 +64,7 @@ export function planFields(table: CsvTable, fields: Record<string, FieldSpec>, t
     const spec = normalise(raw, typeDefaults[name] ?? 'string');
     const found = spec.columns.find((c) => index.has(c.toLowerCase()));
     if (found === undefined) {
-      if (spec.required && !spec.optionalColumn) {
-        problems.push({ file: table.file, line: 1, column: table.header.length + 1, field: spec.columns[0]!, message: `missing required column ${spec.columns.map((c) => `"${c}"`).join(' or ')} (mapped to ${name}); the header has: ${table.header.join(';')}` });
-      }
+      if (!spec.optionalColumn) problems.push(missingColumn(table, spec.columns, `mapped to ${name}`, spec.required));
       plan.push({ name, column: spec.columns[0]!, index: -1, type: spec.type, required: false });
       continue;
     }
@@ -117,6 +133,25 @@ export function fieldPositions<K extends string>(plan: readonly FieldPlan[], nam
 
 /** The `out` array for `readValues` over `plan`, with the always-undefined slot of `fieldPositions`. */
 export const valueSlots = (plan: readonly FieldPlan[]): unknown[] => new Array<unknown>(plan.length + 1).fill(undefined);
+
+/**
+ * The header's columns that are neither mapped (`plan`, `alsoKnown`) nor listed in the mapping's
+ * `ignore`: each is a warning of the run (a delivery that changed shape is never imported silently).
+ */
+export function unmappedColumns(table: CsvTable, known: readonly string[], ignore: readonly string[] = []): string[] {
+  const names = new Set([...known, ...ignore].map((c) => c.toLowerCase()));
+  return table.header.filter((h) => h && !names.has(h.toLowerCase()));
+}
+
+/** A file's columns that no mapping names (a warning of the run). */
+export interface Unmapped { file: string; columns: string[] }
+
+/** The warning of the run for unmapped columns. */
+export const unmappedWarning = (u: Unmapped, mapping: string) =>
+  `${u.file}: column${u.columns.length === 1 ? '' : 's'} ${u.columns.map((c) => `"${c}"`).join(', ')} not in the ${mapping}; ignored (a renamed column? list it under ignore: in the mapping if it is expected)`;
+
+/** The header names a plan found. */
+export const plannedColumns = (plan: readonly FieldPlan[]) => plan.filter((p) => p.index >= 0).map((p) => p.column);
 
 /** Map a whole table. */
 export function mapTable<T = Record<string, unknown>>(table: CsvTable, fields: Record<string, FieldSpec>, typeDefaults: Record<string, ValueType>, problems: InputProblem[]): Mapped<T>[] {

@@ -10,9 +10,10 @@ import type { EngagementRow, PersonRow, Reference } from '../../schemas/parse-pe
 import { nextDay } from '../time.ts';
 import { readCsvCollecting, type Encoding } from './csv.ts';
 import { fileDate } from './files.ts';
-import { columnParsers, planFields, readValues, valueSlots, type FieldPlan } from './mapping.ts';
+import { columnParsers, planFields, plannedColumns, readValues, unmappedColumns, valueSlots, type FieldPlan } from './mapping.ts';
 import { cprBirthDate, type ValueType } from './values.ts';
 import { referenceColumn, type ReferenceKind } from './references.ts';
+import { ENDED_ENGAGEMENT_TYPES, ENGAGEMENT_TYPES, typeProblems } from './mapping-file.ts';
 
 export interface InputFile { name: string; kind: string; date?: string | null; path: string }
 
@@ -36,14 +37,10 @@ export function dateOfFile(f: InputFile): string {
 
 export interface Section { fields: Record<string, FieldSpec>; ignore?: string[] | readonly string[] }
 
-/** The mapping may not give a field another type than the code relies on (a configuration error, exit 2). */
+/** The mapping may not give a field another type than the code relies on (a configuration error, exit 2; see mapping-file.ts). */
 export function checkSectionTypes(what: string, section: string, spec: Section, types: Record<string, ValueType>) {
-  for (const [name, field] of Object.entries(spec.fields)) {
-    const want = types[name] ?? 'string';
-    if (typeof field === 'object' && field.type !== undefined && field.type !== want) {
-      throw new ConfigError(`${what}: ${section}.fields.${name}: the type must be ${want} (got ${field.type})`);
-    }
-  }
+  const bad = typeProblems([{ path: section.split('.').concat('fields'), fields: spec.fields, types }]);
+  if (bad.length) throw new ConfigError(`${what}: ${bad[0]!.message}`);
 }
 
 /** Column (1-based) and CSV column name of a mapped field. */
@@ -129,8 +126,7 @@ export function readRowFiles(files: InputFile[], encoding: Encoding, spec: RowFi
     const plan = planFields(table, section.fields, types, problems);
     if (problems.length > before) continue;
     count += table.rows.length;
-    const known = new Set([...plan.filter((p) => p.index >= 0).map((p) => p.column.toLowerCase()), ...(section.ignore ?? []).map((c) => c.toLowerCase())]);
-    const columns = table.header.filter((h) => h && !known.has(h.toLowerCase()));
+    const columns = unmappedColumns(table, plannedColumns(plan), section.ignore);
     if (columns.length) unmapped.push({ file: f.name, columns });
     const positions = new Map(plan.map((p, i) => [p.name, i]));
     const handler = spec.file({
@@ -159,11 +155,7 @@ export function readRowFiles(files: InputFile[], encoding: Encoding, spec: RowFi
   return { count, files: used, unmapped };
 }
 
-export const ENGAGEMENT_TYPES: Record<string, ValueType> = {
-  engagement: 'uuid', user_key: 'string', cpr: 'cpr', name: 'string', start: 'date', end: 'date', email: 'string',
-  primary: 'yesno', org_unit: 'uuid', engagement_type: 'uuid', job_function: 'uuid', azid: 'string',
-};
-export const ENDED_ENGAGEMENT_TYPES: Record<string, ValueType> = { engagement: 'uuid', cpr: 'cpr' };
+export { ENGAGEMENT_TYPES, ENDED_ENGAGEMENT_TYPES } from './mapping-file.ts';
 
 export const PERSON_KINDS = ['Pers_nye', 'Pers_ret', 'Pers_luk'] as const;
 
@@ -199,6 +191,9 @@ export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, en
       const kind = f.file.kind as EngagementRow['kind'];
       const USER_KEY = f.at('user_key'), NAME = f.at('name'), START = f.at('start'), END = f.at('end'), EMAIL = f.at('email'), PRIMARY = f.at('primary');
       const ORG_UNIT = f.at('org_unit'), ENGAGEMENT_TYPE = f.at('engagement_type'), JOB_FUNCTION = f.at('job_function'), AZID = f.at('azid');
+      // an absent optional column (optional_column: true) says nothing: the row has no key (MO's value stays); an empty value is null
+      const given = (i: number) => (f.plan[i]?.index ?? -1) >= 0;
+      const emailGiven = given(EMAIL), azidGiven = given(AZID);
       const unitRef = f.references('org_unit', 'org_unit');
       const typeRef = f.references('class', 'engagement_type', 'engagement_type');
       const jobRef = f.references('class', 'job_function', 'engagement_job_function');
@@ -224,8 +219,10 @@ export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, en
             kind, file: name, date, line,
             engagement: v[ENGAGEMENT] as string, user_key: (v[USER_KEY] as string | undefined) ?? null, cpr,
             name: names.name, given_name: names.given_name, surname: names.surname,
-            from: start, to: exclusiveEnd(end), email: (v[EMAIL] as string | undefined) ?? null, primary: v[PRIMARY] as boolean,
-            org_unit: orgUnit, engagement_type: engagementType, job_function: jobFunction, azid: (v[AZID] as string | undefined) ?? null,
+            from: start, to: exclusiveEnd(end), primary: v[PRIMARY] as boolean,
+            org_unit: orgUnit, engagement_type: engagementType, job_function: jobFunction,
+            ...(emailGiven ? { email: (v[EMAIL] as string | undefined) ?? null } : {}),
+            ...(azidGiven ? { azid: (v[AZID] as string | undefined) ?? null } : {}),
           });
           unitRef(orgUnit, line);
           typeRef(engagementType, line);

@@ -1,9 +1,10 @@
 /** STAM files → classes and IT systems (pure, apart from reading the given files). */
-import { InputError, type InputProblem } from '../errors.ts';
+import { ConfigError, InputError, type InputProblem } from '../errors.ts';
+import { MAPPING_KINDS, STAM_TYPES, typeProblems } from './mapping-file.ts';
 import type { StamMapping } from '../../schemas/mapping.schema.ts';
 import type { ClassRecord, ITSystemRecord } from '../../schemas/classes.schema.ts';
 import { readCsvCollecting as readCsvCollect, type Encoding } from './csv.ts';
-import { mapTable } from './mapping.ts';
+import { mapTable, unmappedColumns, type Unmapped } from './mapping.ts';
 
 interface StamFile { name: string; path: string }
 
@@ -15,18 +16,26 @@ export function parseStamFiles(files: StamFile[], mapping: StamMapping, encoding
   const used = new Set<string>();
   let rows = 0;
   let itsystemsDelivered = false;
+  const unmapped: Unmapped[] = [];
+  /** delivered STAM files without a single row: they end nothing (warnings) */
+  const empty: string[] = [];
   const byName = new Map(files.map((f) => [f.name.toLowerCase(), f]));
-  const types = { uuid: 'uuid' } as const;
+  const bad = typeProblems(MAPPING_KINDS.stam.sections(mapping));
+  if (bad.length) throw new ConfigError(`STAM mapping: ${bad[0]!.message}`);
+  const types = STAM_TYPES;
 
   type Row = { uuid: string; user_key: string; name: string };
   /** the rows of one delivered STAM file (null when not delivered or unreadable); a uuid listed twice is an input error */
-  const read = (spec: { file: string; fields: StamMapping['classes'][number]['fields'] }) => {
+  const read = (spec: { file: string; fields: StamMapping['classes'][number]['fields']; ignore?: readonly string[] }) => {
     const file = byName.get(spec.file.toLowerCase());
     if (!file) return null;
     used.add(file.name);
     const table = readCsvCollect(file, encoding, problems);
     if (!table) return null;
     rows += table.rows.length;
+    const extra = unmappedColumns(table, Object.values(spec.fields).flatMap((f) => (typeof f === 'string' ? [f] : Array.isArray(f.column) ? f.column : [f.column as string])), spec.ignore);
+    if (extra.length) unmapped.push({ file: file.name, columns: extra });
+    if (!table.rows.length) empty.push(file.name);
     const seen = new Map<string, number>();
     return mapTable<Row>(table, spec.fields, types, problems).flatMap((r) => {
       const earlier = seen.get(r.value.uuid);
@@ -40,16 +49,17 @@ export function parseStamFiles(files: StamFile[], mapping: StamMapping, encoding
   };
   for (const spec of mapping.classes) {
     const found = read(spec);
-    if (!found) continue;
+    // a header-only file is no list of the facet (a broken export): it ends nothing
+    if (!found?.length) continue;
     facets.push(spec.facet);
     classes.push(...found.map((c) => ({ ...c, facet: spec.facet, scope: spec.scope ?? 'TEXT' })));
   }
   for (const spec of mapping.itsystems) {
     const found = read(spec);
-    if (!found) continue;
+    if (!found?.length) continue;
     itsystemsDelivered = true;
     itsystems.push(...found);
   }
   if (problems.length) throw new InputError(problems);
-  return { classes, itsystems, facets, itsystemsDelivered, used, rows };
+  return { classes, itsystems, facets, itsystemsDelivered, used, rows, unmapped, empty };
 }

@@ -7,9 +7,10 @@ import { InputError, type InputProblem } from '../errors.ts';
 import type { FieldSpec, OrgUnitsMapping } from '../../schemas/mapping.schema.ts';
 import type { UnitFile, UnitRow, UnitSpec } from '../../schemas/parse-units.schema.ts';
 import { readCsvCollecting, type CsvTable, type Encoding } from './csv.ts';
-import { columnParsers, fieldPositions, planFields, readValues, valueSlots } from './mapping.ts';
+import { columnParsers, fieldPositions, missingColumn, planFields, plannedColumns, readValues, unmappedColumns, valueSlots, type Unmapped } from './mapping.ts';
 import { fileDate } from './files.ts';
-import { OPEN_END, type ValueType } from './values.ts';
+import { OPEN_END } from './values.ts';
+import { MAPPING_KINDS, typeProblems, UNIT_TYPES } from './mapping-file.ts';
 
 export type UnitKind = UnitRow['kind'];
 
@@ -20,7 +21,6 @@ export interface UnitSourceFile {
   path: string;
 }
 
-const TYPE_DEFAULTS: Record<string, ValueType> = { uuid: 'uuid', parent: 'uuid', org_unit_type: 'uuid', org_unit_hierarchy: 'boolean', start: 'date', end: 'date' };
 
 /** The parts of the mapping later steps need. */
 export function unitSpec(mapping: OrgUnitsMapping): UnitSpec {
@@ -37,15 +37,9 @@ export function unitSpec(mapping: OrgUnitsMapping): UnitSpec {
   };
 }
 
-/** Checks of the mapping that a schema cannot express (duplicate suffixes). Returns messages. */
+/** Checks of the mapping that a schema cannot express (duplicate suffixes, field types). Returns messages. */
 export function mappingProblems(mapping: OrgUnitsMapping): string[] {
-  const out: string[] = [];
-  const seen = new Set<string>();
-  for (const c of mapping.addresses.columns) {
-    if (seen.has(c.suffix)) out.push(`address suffix "${c.suffix}" is used twice`);
-    seen.add(c.suffix);
-  }
-  return out;
+  return [...(MAPPING_KINDS['org-units'].more?.(mapping) ?? []), ...typeProblems(MAPPING_KINDS['org-units'].sections(mapping)).map((p) => p.message)];
 }
 
 const showDay = (d: string) => (d === OPEN_END ? 'open' : d);
@@ -53,9 +47,9 @@ const showDay = (d: string) => (d === OPEN_END ? 'open' : d);
 const FIELDS = ['uuid', 'user_key', 'name', 'parent', 'org_unit_type', 'org_unit_hierarchy', 'start', 'end'] as const;
 
 /** Add the checked rows of one Org file to `rows`; returns the file's info. */
-function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date: string, mapping: OrgUnitsMapping, rows: UnitRow[], problems: InputProblem[]): UnitFile {
+function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date: string, mapping: OrgUnitsMapping, rows: UnitRow[], problems: InputProblem[], unmapped: Unmapped[]): UnitFile {
   const before = problems.length;
-  const plan = planFields(table, mapping.fields as Record<string, FieldSpec>, TYPE_DEFAULTS, problems);
+  const plan = planFields(table, mapping.fields as Record<string, FieldSpec>, UNIT_TYPES, problems);
   const columns: UnitFile['columns'] = {};
   for (const f of plan) if (f.index >= 0) columns[f.name] = { name: f.column, index: f.index + 1 };
 
@@ -66,9 +60,7 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
     const spellings = Array.isArray(c.column) ? [...c.column] : [c.column as string];
     const found = spellings.find((s) => header.has(s.toLowerCase()));
     if (found === undefined) {
-      if (!c.optional_column) {
-        problems.push({ file: table.file, line: 1, column: table.header.length + 1, field: spellings[0]!, message: `missing required column ${spellings.map((s) => `"${s}"`).join(' or ')} (address ${c.address_type}); the header has: ${table.header.join(';')}` });
-      }
+      if (!c.optional_column) problems.push(missingColumn(table, spellings, `address ${c.address_type}`, true));
       addressCols.push({ suffix: c.suffix, index: -1, name: spellings[0]! });
       continue;
     }
@@ -77,6 +69,8 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
     columns[c.suffix] = { name: table.header[index]!, index: index + 1 };
   }
   const info: UnitFile = { name: file.name, kind, date, rows: table.rows.length, columns };
+  const extra = unmappedColumns(table, [...plannedColumns(plan), ...addressCols.filter((a) => a.index >= 0).map((a) => a.name)], mapping.ignore);
+  if (extra.length) unmapped.push({ file: file.name, columns: extra });
   if (problems.length > before) return info; // header problems: the rows cannot be read
 
   const at = fieldPositions(plan, FIELDS);
@@ -92,7 +86,8 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
     }
     const addresses: Record<string, string | null> = {};
     for (const a of addressCols) {
-      const text = a.index < 0 ? '' : (row.values[a.index] ?? '').trim();
+      if (a.index < 0) continue; // absent column (optional_column): no key, MO's address stays as it is
+      const text = (row.values[a.index] ?? '').trim();
       addresses[a.suffix] = text === '' ? null : text;
     }
     rows.push({
@@ -118,7 +113,8 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
  * Read the Org files among `files` (kinds listed in the mapping), in the given order. Throws one
  * InputError with every problem of every file.
  */
-export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping, encoding: Encoding): { rows: UnitRow[]; files: UnitFile[]; spec: UnitSpec } {
+export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping, encoding: Encoding): { rows: UnitRow[]; files: UnitFile[]; spec: UnitSpec; unmapped: Unmapped[] } {
+  const unmapped: Unmapped[] = [];
   const kinds = new Set<string>(mapping.kinds);
   const problems: InputProblem[] = [];
   const rows: UnitRow[] = [];
@@ -132,8 +128,8 @@ export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping
     }
     const table = readCsvCollecting(file, encoding, problems);
     if (!table) continue;
-    infos.push(parseTable(table, file, file.kind as UnitKind, date, mapping, rows, problems));
+    infos.push(parseTable(table, file, file.kind as UnitKind, date, mapping, rows, problems, unmapped));
   }
   if (problems.length) throw new InputError(problems);
-  return { rows, files: infos, spec: unitSpec(mapping) };
+  return { rows, files: infos, spec: unitSpec(mapping), unmapped };
 }

@@ -163,8 +163,8 @@ function personValue(rows: EngagementRow[], pick: (r: EngagementRow) => string |
 /** A CPR's person of the run, the owner object its objects share, and its employee, e-mail and AZ objects. */
 interface PersonRecord { run: RunPerson; owner: { person: string }; employee?: DesiredObject; email?: DesiredObject; azid?: DesiredObject }
 
-const pickEmail = (r: EngagementRow) => r.email;
-const pickAzid = (r: EngagementRow) => r.azid;
+const pickEmail = (r: EngagementRow) => r.email ?? null;
+const pickAzid = (r: EngagementRow) => r.azid ?? null;
 
 export function mergePersons(personRows: readonly PersonRow[], managerRows: readonly LederRow[], options: MergeOptions): MergeResult {
   const objects = new Objects();
@@ -224,14 +224,15 @@ export function mergePersons(personRows: readonly PersonRow[], managerRows: read
     for (const r of rows) if (to !== null) to = r.to === null ? null : r.to > to ? r.to : to;
     const ends = (value: string | null) => value === null || (to !== null && to <= date);
     const email = personValue(rows, pickEmail, 'Email', warnings);
-    if (email.value !== null || ret) {
+    // a file without the column (optional_column) says nothing about it: MO's e-mail address stays
+    if (email.value !== null || (ret && rows.some((r) => r.email !== undefined))) {
       const periods = ends(email.value) ? [] : [{ from: date, to, fields: { value: email.value, address_type: options.emailAddressType, person: personUuid }, source: email.row === nameRow ? nameSource : source(email.row) }];
       if (p.email) objects.update(p.email, owner, date, periods);
       else p.email = objects.create('address', emailUuid(cpr), owner, date, periods);
     }
 
     const azid = personValue(rows, pickAzid, 'AZID', warnings);
-    if (azid.value !== null || ret) {
+    if (azid.value !== null || (ret && rows.some((r) => r.azid !== undefined))) {
       const periods = ends(azid.value) ? [] : [{ from: date, to, fields: { user_key: azid.value, itsystem: options.azItSystem, person: personUuid }, source: azid.row === nameRow ? nameSource : source(azid.row) }];
       if (p.azid) objects.update(p.azid, owner, date, periods);
       else p.azid = objects.create('ituser', azidUuid(cpr), owner, date, periods);

@@ -222,6 +222,8 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
     const win = window ?? null;
     const addresses: DesiredObject[] = [];
     for (const { suffix, type } of opts.addressTypes) {
+      // no file of the unit has the column (optional_column): nothing is said about the address, MO keeps it
+      if (!unitRows.some((r) => suffix in r.addresses)) continue;
       let mentioned = false;
       for (const r of unitRows) if ((r.addresses[suffix] ?? null) !== null) { mentioned = true; break; }
       if (!mentioned && win === null) continue; // nothing to say about it

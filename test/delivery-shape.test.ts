@@ -1,0 +1,163 @@
+/**
+ * A delivery that changed shape is never imported as if nothing happened (issue 19, "silent data
+ * loss"): each case is a copy of the example delivery changed in one place, run through the CLI
+ * (the embedded MO emulator, its database in the sandbox's state folder).
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { cli, sandbox, ROOT, type CliResult } from './helpers/cli.ts';
+
+type Box = ReturnType<typeof sandbox>;
+const show = (r: CliResult) => `exit ${r.code}\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`;
+
+/** Run the import (a workflow file of the box, or the repository's import.yaml), with a report; returns the run and its report. */
+function run(box: Box, args: string[] = [], workflow = 'import.yaml') {
+  const report = path.join(box.dir, `report-${Math.random().toString(36).slice(2)}.json`);
+  const r = cli(['workflow', workflow, '--report', report, ...args], box.env());
+  let json: any = null;
+  try { json = JSON.parse(readFileSync(report, 'utf8')); } catch { /* no report */ }
+  return { r, report: json };
+}
+
+/** A CSV file of the example as header + rows of fields (BOM and CRLF dropped). */
+function readTable(file: string): string[][] {
+  return readFileSync(file, 'utf8').replace(/^\ufeff/, '').split(/\r\n/).filter((l) => l).map((l) => l.split(';'));
+}
+const writeTable = (file: string, rows: string[][]) => writeFileSync(file, '\ufeff' + rows.map((r) => r.join(';')).join('\r\n') + '\r\n');
+
+/** A copy of workflows/ in the box (mappings edited there, not in the repository). */
+function ownWorkflows(box: Box, edit: (mappings: string) => void): string {
+  const dir = path.join(box.dir, 'workflows');
+  cpSync(path.join(ROOT, 'workflows'), dir, { recursive: true });
+  edit(path.join(dir, 'mappings'));
+  return path.join(dir, 'import.yaml');
+}
+const replaceIn = (file: string, from: string, to: string) => {
+  const text = readFileSync(file, 'utf8');
+  assert.ok(text.includes(from), `${file} has ${from}`);
+  writeFileSync(file, text.replace(from, to));
+};
+
+test('a renamed optional column (Email → E-mail in Pers_ret) stops the run (exit 3): e-mail addresses are not ended', () => {
+  const box = sandbox();
+  try {
+    const file = path.join(box.los, 'Pers_ret_20240701_120000.csv');
+    const rows = readTable(file);
+    rows[0] = rows[0]!.map((h) => (h === 'Email' ? 'E-mail' : h));
+    writeTable(file, rows);
+    const { r, report } = run(box, ['--dry-run']);
+    assert.is(r.code, 3, show(r));
+    assert.match(r.stdout + r.stderr, /Pers_ret_20240701_120000\.csv:1:16: Email: missing column "Email" \(mapped to email/);
+    assert.is(report.operations.address, undefined, 'nothing planned');
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('a renamed OrgEnhedsNavn stops the run (exit 3): no unit is named by its user_key', () => {
+  const box = sandbox();
+  try {
+    const file = path.join(box.los, 'Org_nye_20240601_120000.csv');
+    const rows = readTable(file);
+    rows[0] = rows[0]!.map((h) => (h === 'OrgEnhedsNavn' ? 'Navn' : h));
+    writeTable(file, rows);
+    const { r } = run(box, ['--dry-run']);
+    assert.is(r.code, 3, show(r));
+    assert.match(r.stdout + r.stderr, /Org_nye_20240601_120000\.csv:1:17: OrgEnhedsNavn: missing column "OrgEnhedsNavn" \(mapped to name/);
+  } finally {
+    box.cleanup();
+  }
+});
+
+/**
+ * After a full import, a Pers_ret of the same people arrives: with Email emptied it ends their
+ * e-mail addresses (that is what an empty value says); without the Email column, under a mapping
+ * that allows it (optional_column: true), it says nothing about them and nothing is ended.
+ */
+test('an absent optional column (optional_column: true) leaves MO\'s values; an empty value ends them', () => {
+  const box = sandbox();
+  try {
+    assert.is(run(box).r.code, 0);
+    const workflow = ownWorkflows(box, (m) => replaceIn(path.join(m, 'persons.yaml'), 'email: { column: Email, required: false }', 'email: { column: Email, required: false, optional_column: true }'));
+    const ret = readTable(path.join(ROOT, 'examples/los/Pers_ret_20240701_120000.csv'));
+    const at = ret[0]!.indexOf('Email');
+    const next = path.join(box.los, 'Pers_ret_20240901_120000.csv');
+
+    writeTable(next, ret.map((r, i) => r.map((v, j) => (j === at && i > 0 ? '' : v))));
+    const emptied = run(box, ['--dry-run'], workflow);
+    assert.is(emptied.r.code, 0, show(emptied.r));
+    const ended = emptied.report.plan.filter((p: any) => p.kind === 'address' && p.operation === 'terminate');
+    assert.ok(ended.length > 0, 'empty Email values end the e-mail addresses');
+
+    writeTable(next, ret.map((r) => r.filter((_, j) => j !== at)));
+    const absent = run(box, ['--dry-run'], workflow);
+    assert.is(absent.r.code, 0, show(absent.r));
+    assert.equal(absent.report.plan.filter((p: any) => p.kind === 'address'), [], 'no e-mail address is touched');
+
+    // the repository's mapping (no optional_column): the same file is refused
+    const strict = run(box, ['--dry-run']);
+    assert.is(strict.r.code, 3, show(strict.r));
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('an absent optional address column (optional_column: true) leaves the units\' addresses as MO has them', () => {
+  const box = sandbox();
+  try {
+    assert.is(run(box).r.code, 0);
+    const workflow = ownWorkflows(box, (m) => replaceIn(path.join(m, 'org-units.yaml'), '{ column: CVR, suffix: cvr, address_type: CVRUnit }', '{ column: CVR, suffix: cvr, address_type: CVRUnit, optional_column: true }'));
+    const org = readTable(path.join(ROOT, 'examples/los/Org_ret_20240701_120000.csv'));
+    const at = org[0]!.indexOf('CVR');
+    const next = path.join(box.los, 'Org_ret_20240901_120000.csv');
+    writeTable(next, org.map((r) => r.filter((_, j) => j !== at)));
+    const absent = run(box, ['--dry-run'], workflow);
+    assert.is(absent.r.code, 0, show(absent.r));
+    assert.equal(absent.report.plan.filter((p: any) => p.kind === 'address' && p.operation === 'terminate'), []);
+    writeTable(next, org.map((r, i) => r.map((v, j) => (j === at && i > 0 ? '' : v))));
+    const emptied = run(box, ['--dry-run'], workflow);
+    assert.is(emptied.r.code, 0, show(emptied.r));
+    assert.ok(emptied.report.plan.some((p: any) => p.kind === 'address' && p.operation === 'terminate'), 'empty CVR values end the CVR addresses');
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('an unknown extra column is a warning (summary and report) in every file kind', () => {
+  const box = sandbox();
+  try {
+    for (const name of ['STAM_UUID_Enhedstype.csv', 'Org_nye_20240601_120000.csv', 'Pers_nye_20240601_120000.csv', 'Leder_nye_20240601_120000.csv']) {
+      const file = path.join(box.los, name);
+      writeTable(file, readTable(file).map((r, i) => [...r, i === 0 ? 'Ekstra' : 'x']));
+    }
+    const { r, report } = run(box, ['--dry-run']);
+    assert.is(r.code, 0, show(r));
+    for (const name of ['STAM_UUID_Enhedstype.csv', 'Org_nye_20240601_120000.csv', 'Pers_nye_20240601_120000.csv', 'Leder_nye_20240601_120000.csv']) {
+      const w = report.warnings.filter((x: string) => x.startsWith(`${name}: column "Ekstra" not in the`));
+      assert.is(w.length, 1, `${name}: ${JSON.stringify(report.warnings)}`);
+    }
+    assert.match(r.stdout, /warnings +5\b/);
+    assert.match(r.stdout, /column "Ekstra" not in the/);
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('a header-only STAM file ends nothing (a warning); the same file with its rows is imported', () => {
+  const box = sandbox();
+  try {
+    assert.is(run(box).r.code, 0);
+    const file = path.join(box.los, 'STAM_UUID_Enhedstype.csv');
+    writeTable(file, readTable(file).slice(0, 1)); // modified now: newer than the import
+    const { r, report } = run(box);
+    assert.is(r.code, 0, show(r));
+    assert.is(report.operations.class?.terminate, undefined, JSON.stringify(report.operations));
+    assert.ok(report.warnings.some((w: string) => /^STAM_UUID_Enhedstype\.csv has a header but no rows/.test(w)), JSON.stringify(report.warnings));
+  } finally {
+    box.cleanup();
+  }
+});
+
+test.run();
