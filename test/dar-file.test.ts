@@ -145,6 +145,27 @@ test('file: CSV register (header with status, BOM, CRLF, quotes) and bare id;bet
   });
 });
 
+test('file: CSV register with a line break inside a quoted field (RFC 4180), and the record after it', async () => {
+  await withTempDir(async (dir) => {
+    const f = join(dir, 'register.csv');
+    await writeFile(f, [
+      'id;betegnelse;status',
+      'aaaaaaaa-0000-4000-8000-000000000001;"Strandvej 7,\r\n8000 Aarhus C";3',
+      'aaaaaaaa-0000-4000-8000-000000000002;"Strandvej 9, 8000 ""Aarhus C""\n";4',
+      'aaaaaaaa-0000-4000-8000-000000000003;Strandvej 11, 8000 Aarhus C;3',
+    ].join('\r\n') + '\r\n');
+    const index = await loadRegister(f);
+    assert.equal([index.size, index.skipped], [3, 0]);
+    const w = await createWasher({ provider: 'file', registerFile: f });
+    const r = await w.wash(['Strandvej 7, 8000 Aarhus C', 'Strandvej 9, 8000 Aarhus C', 'Strandvej 11, 8000 Aarhus C']);
+    assert.is(r.get('Strandvej 7, 8000 Aarhus C')!.id, 'aaaaaaaa-0000-4000-8000-000000000001');
+    assert.is(r.get('Strandvej 9, 8000 Aarhus C')!.id, null, 'a retired address (status 4) is not used');
+    assert.is(r.get('Strandvej 11, 8000 Aarhus C')!.id, 'aaaaaaaa-0000-4000-8000-000000000003');
+    assert.is(w.stats().registerRecords, 3);
+    await w.close();
+  });
+});
+
 test('file: missing register is a configuration error; invalid JSON is rejected', async () => {
   await withTempDir(async (dir) => {
     await rejects(() => createWasher({ provider: 'file', registerFile: join(dir, 'nope.json') }), /not found/);

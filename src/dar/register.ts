@@ -9,7 +9,8 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
 import { addressCore, joinHash, parseAddress, parseTokens, parseUnit, simpleKey, startHashes, WordCache, type AddressCore, type AddressUnit, type ParsedAddress } from './normalise.ts';
 import { isZipFile, openSingleEntry } from './zip.ts';
 import type { Grade } from './types.ts';
@@ -473,31 +474,6 @@ export async function* jsonArrayObjects(stream: AsyncIterable<Buffer | string>):
   splitter.end();
 }
 
-function parseCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) { v += line.slice(i); i = line.length; break; }
-        v += line.slice(i, q);
-        if (line[q + 1] === '"') { v += '"'; i = q + 2; } else { i = q + 1; break; }
-      }
-      out.push(v);
-      const semi = line.indexOf(';', i);
-      i = semi < 0 ? line.length + 1 : semi + 1;
-    } else {
-      const semi = line.indexOf(';', i);
-      out.push(line.slice(i, semi < 0 ? undefined : semi));
-      i = semi < 0 ? line.length + 1 : semi + 1;
-    }
-  }
-  return out;
-}
-
 const UUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const statusIsCurrent = (s: unknown) => s === undefined || s === null || s === '' || Number(s) === CURRENT_STATUS;
@@ -521,12 +497,11 @@ async function loadJson(chunks: Chunks, index: RegisterIndex): Promise<void> {
   splitter.end();
 }
 
+/** The records of a CSV register (`;`, quotes as RFC 4180, also around line breaks), by csv-parse. */
 async function loadCsv(chunks: Chunks, index: RegisterIndex): Promise<void> {
   let cols: { id: number; text: number; status: number } | null = null;
-  const onLine = (rawLine: string) => {
-    const line = cols === null ? rawLine.replace(/^\uFEFF/, '') : rawLine;
-    if (!line.trim()) return;
-    const f = parseCsvLine(line);
+  const onRecord = (f: string[]) => {
+    if (f.every((x) => !x.trim())) return;
     if (cols === null) {
       if (!UUIDISH.test((f[0] ?? '').trim())) {
         // header row: find the columns by name, else positional
@@ -544,16 +519,11 @@ async function loadCsv(chunks: Chunks, index: RegisterIndex): Promise<void> {
     if (!id || !text) { index.skipped++; return; }
     if (index.offer(text)) index.add(id.toLowerCase(), statusIsCurrent(cols.status >= 0 ? f[cols.status]?.trim() : undefined));
   };
-  // lines end at \r\n, \n or \r (as node:readline splits them); a \r\n cut between two chunks
-  // gives an extra empty line, and empty lines are skipped
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of chunks) {
-    const lines = (rest + decoder.write(chunk)).split(/\r\n|\n|\r/);
-    rest = lines.pop()!;
-    for (const line of lines) onLine(line);
-  }
-  onLine(rest + decoder.end());
+  // records end at \r\n, \n or \r; a quote inside an unquoted field is kept as it is
+  const parser = parse({ delimiter: ';', record_delimiter: ['\r\n', '\n', '\r'], bom: true, relax_quotes: true, relax_column_count: true, skip_empty_lines: true });
+  // fileChunks reuses its buffer: the parser gets copies
+  const copies = async function* () { for await (const chunk of chunks) yield Buffer.from(chunk); };
+  await pipeline(copies, parser, async (records: AsyncIterable<string[]>) => { for await (const f of records) onRecord(f); });
 }
 
 /** A plain file's bytes, read synchronously: no waiting for the thread pool between chunks. */
