@@ -217,13 +217,16 @@ ftp('a connection that cannot be made fails after 3 attempts with host and opera
 
 ftp('data connection cut mid-transfer: retried and completed', async () => {
   await withServer({ faults: { [BIG]: { kind: 'cutData', times: 1 } } }, async (srv) => {
-    const src = await openSource({ url: srv.url('ftp', '/in'), password: PASSWORD, ...FAST });
+    const retries: string[] = [];
+    const src = await openSource({ url: srv.url('ftp', '/in'), password: PASSWORD, onRetry: (m) => retries.push(m), ...FAST });
     const list = await src.list();
     const seen: number[] = [];
     const dest = tmp('ftp-cut');
     const p = await src.download(list.find((f) => f.name === BIG)!, dest, (n) => seen.push(n));
     assert.ok(readFileSync(p).equals(FILES[BIG]!));
     assert.is(srv.retrievals.get(BIG), 2, 'first attempt cut, second completed');
+    assert.is(src.retries, 1, 'the retry is counted');
+    assert.match(retries.join('\n'), new RegExp(`FTP download of "${BIG}" at .*: attempt 1 of 3 failed .*; retrying`));
     assert.ok(seen.some((n) => n < FILES[BIG]!.length) && seen.at(-1) === FILES[BIG]!.length);
     assert.equal(readdirSync(dest), [BIG]);
     await src.close();

@@ -201,13 +201,19 @@ sftp('wrong or missing host key fingerprint: refused before authenticating', asy
 
 sftp('connection dropped in the middle of a transfer: reconnects, retries, completes', async () => {
   await withServer({ faults: { [BIG]: { kind: 'drop', times: 1 } } }, async (srv) => {
-    const src = await open(srv);
+    const retries: string[] = [];
+    const src = await open(srv, { onRetry: (m) => retries.push(m) });
     const list = await src.list();
     const seen: number[] = [];
     const dest = tmp('sftp-drop');
+    assert.is(src.retries, 0);
     const p = await src.download(list.find((f) => f.name === BIG)!, dest, (n) => seen.push(n));
     assert.ok(readFileSync(p).equals(FILES[BIG]!));
     assert.is(srv.opens.get(BIG), 2);
+    assert.is(src.retries, 1, 'the retry is counted');
+    assert.is(retries.length, 1);
+    assert.match(retries[0]!, new RegExp(`SFTP download of "${BIG}" at sftp://los@127\\.0\\.0\\.1:\\d+/in: attempt 1 of 3 failed \\(the connection was (lost|dropped)`));
+    assertNoSecret(retries[0], PASSWORD);
     assert.ok(seen.some((n) => n > 0 && n < FILES[BIG]!.length), 'the first attempt got part of the file');
     assert.is(srv.logins.filter((l) => l.ok).length, 2, 'logged in again');
     assert.equal(readdirSync(dest), [BIG]);

@@ -134,7 +134,7 @@ export class SftpSource extends BaseSource {
           presented.push(`${key.fingerprint} (${key.type})`);
           const next = remaining.filter((t) => t !== key!.type);
           // ask for another type only while fingerprints of unknown type are pinned and the key was not revoked
-          if (this.trusted.size > 0 && !this.revoked.has(key.fingerprint) && next.length > 0 && next.length < remaining.length) {
+          if (this.trusted.size + this.revoked.size > 0 && !this.revoked.has(key.fingerprint) && next.length > 0 && next.length < remaining.length) {
             remaining = next;
             continue;
           }

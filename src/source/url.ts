@@ -63,8 +63,9 @@ export function parseSourceUrl(opts: { url: string; folder?: string }): ParsedTa
   const segments = (u.pathname || '').replace(/^\//, '').split('/').filter((s, i, all) => s !== '' || i === 0 || i < all.length - 1);
   let folder: string;
   if (kind === 'sftp') {
-    // absolute, unless it starts with ~ (the login folder)
-    if (segments[0] === '~') folder = segments.slice(1).map(dec).join('/');
+    // absolute, unless it starts with ~ (the login folder); no path at all is the login folder
+    if (segments.length === 1 && segments[0] === '') folder = '';
+    else if (segments[0] === '~') folder = segments.slice(1).map(dec).join('/');
     else folder = '/' + segments.map(dec).join('/');
   } else {
     // relative to the login folder; a leading %2F (decoded "/") makes it absolute
