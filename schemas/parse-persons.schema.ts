@@ -33,7 +33,7 @@ export const engagementRowSchema = {
     surname: { type: 'string' },
     /** StartTid: first day. */
     from: day,
-    /** The day after SlutTid (MO's exclusive `to`); null = open (SlutTid in year 9999). */
+    /** The day after SlutTid (MO's exclusive `to`); null = open (SlutTid 9999-12-31). */
     to: { anyOf: [day, { type: 'null' }] },
     email: { type: ['string', 'null'], description: 'null: empty (no e-mail; Pers_ret: ended); absent: the file has no such column (optional_column), MO keeps its value' },
     primary: { type: 'boolean' },

@@ -1,7 +1,8 @@
 /** merge (pure): history merge, Org_ret composition, addresses, windows, parent order, input errors. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mergeUnits, moTo, type MergeOptions } from '../src/merge/units.ts';
+import { mergeUnits, type MergeOptions } from '../src/merge/units.ts';
+import { exclusiveEnd } from '../src/los/values.ts';
 import { InputError, formatProblem } from '../src/errors.ts';
 import { gen } from './helpers/pinned-uuids.ts';
 import type { UnitFile, UnitRow } from '../schemas/parse-units.schema.ts';
@@ -52,10 +53,13 @@ function inputError(fn: () => unknown): string[] {
   return [];
 }
 
-test('MO to is SlutDato + 1 day, open end is null', () => {
-  assert.is(moTo('2022-06-30'), '2022-07-01');
-  assert.is(moTo('2024-12-31'), '2025-01-01');
-  assert.is(moTo('9999-12-31'), null);
+test('MO to is SlutDato + 1 day, open end (9999-12-31 only) is null', () => {
+  assert.is(exclusiveEnd('2022-06-30'), '2022-07-01');
+  assert.is(exclusiveEnd('2024-12-31'), '2025-01-01');
+  assert.is(exclusiveEnd('9999-12-31'), null);
+  assert.is(exclusiveEnd('9999-06-30'), '9999-07-01');
+  // the unit rows use that one rule (the Pers rows too: persons.test.ts)
+  assert.equal(spans(unit(mergeUnits([row({ end: '9999-06-30' })], files, OPTS).objects)), ['2010-01-01..9999-07-01']);
 });
 
 test('identical rows whose periods touch merge into one period, even listed out of order', () => {

@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parsePersonFiles, splitName, exclusiveEnd } from '../src/los/persons.ts';
+import { parsePersonFiles, splitName } from '../src/los/persons.ts';
+import { exclusiveEnd } from '../src/los/values.ts';
 import { mergePersons, referencesToCheck, type MergeOptions } from '../src/merge/persons.ts';
 import { readYaml } from '../src/yaml-file.ts';
 import { fileDate, fileKind } from '../src/los/files.ts';
@@ -121,6 +122,12 @@ test('name split at the last space', () => {
   assert.equal(splitName('Madonna'), { name: 'Madonna', given_name: 'Madonna', surname: '' });
   assert.is(exclusiveEnd('2024-12-31'), '2025-01-01');
   assert.is(exclusiveEnd('9999-12-31'), null);
+});
+
+test('SlutTid: the same end rule as the unit rows (9999-12-31 is open, 9999-06-30 a real last day)', () => {
+  const r = run(pers('Pers_nye_20240601_120000.csv', [{ end: '9999-06-30 00:00:00.000000' }, { uuid: E2, end: '31-12-9999' }]));
+  assert.is(r.get(E1).periods[0]!.to, '9999-07-01');
+  assert.is(r.get(E2).periods[0]!.to, null);
 });
 
 test('the AZ IT system can be configured (azid_it_system_uuid)', () => {

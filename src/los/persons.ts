@@ -7,11 +7,10 @@ import { ConfigError, InputError, type InputProblem } from '../errors.ts';
 import { maskCpr } from '../log.ts';
 import type { FieldSpec, PersonsMapping } from '../../schemas/mapping.schema.ts';
 import type { EngagementRow, PersonRow, Reference } from '../../schemas/parse-persons.schema.ts';
-import { nextDay } from '../time.ts';
 import { readCsvCollecting, type Encoding } from './csv.ts';
 import { fileDate } from './files.ts';
 import { columnParsers, planFields, plannedColumns, readValues, unmappedColumns, valueSlots, type FieldPlan } from './mapping.ts';
-import { cprBirthDate, type ValueType } from './values.ts';
+import { cprBirthDate, exclusiveEnd, type ValueType } from './values.ts';
 import { referenceColumn, type ReferenceKind } from './references.ts';
 import { ENDED_ENGAGEMENT_TYPES, ENGAGEMENT_TYPES, typeProblems } from './mapping-file.ts';
 
@@ -25,8 +24,6 @@ export function splitName(full: string): { name: string; given_name: string; sur
   return at < 0 ? { name, given_name: name, surname: '' } : { name, given_name: name.slice(0, at), surname: name.slice(at + 1) };
 }
 
-/** A date in year 9999 means "open" (MO `to: null`); otherwise the day after the last day. */
-export const exclusiveEnd = (lastDay: string): string | null => (lastDay.startsWith('9999-') ? null : nextDay(lastDay));
 
 /** The file's date: from the fetch output, else from the name. */
 export function dateOfFile(f: InputFile): string {

@@ -1,9 +1,17 @@
 /** Value types of LOS columns: each parser returns the value or throws a message for the input error. */
-import { isValidDay, dayString } from '../time.ts';
+import { isValidDay, dayString, nextDay } from '../time.ts';
 import { isUuid } from '../uuid.ts';
 import { maskCpr } from '../log.ts';
 
+/** The last day that means "open-ended" (`31-12-9999` / `9999-12-31`; los-format.md). */
 export const OPEN_END = '9999-12-31';
+
+/**
+ * MO's exclusive end of a period whose last day is `lastDay`: the day after, or null (open) for
+ * OPEN_END. The one rule for StartDato/SlutDato and StartTid/SlutTid alike: any other day of year
+ * 9999 (e.g. 9999-06-30) is a real last day.
+ */
+export const exclusiveEnd = (lastDay: string): string | null => (lastDay === OPEN_END ? null : nextDay(lastDay));
 
 export class ValueError extends Error {}
 

@@ -17,8 +17,7 @@
  */
 import { InputError, type InputProblem } from '../errors.ts';
 import { gen } from '../uuid.ts';
-import { nextDay } from '../time.ts';
-import { OPEN_END } from '../los/values.ts';
+import { OPEN_END, exclusiveEnd } from '../los/values.ts';
 import type { DesiredObject, Period } from '../../schemas/desired.schema.ts';
 import type { UnitFile, UnitRow } from '../../schemas/parse-units.schema.ts';
 import type { Reference } from '../../schemas/parse-persons.schema.ts';
@@ -46,8 +45,6 @@ interface Seg { from: string; to: string | null; row: UnitRow; source: Period['s
 
 interface Statement { whole: boolean; key: string; date: string; rows: UnitRow[] }
 
-/** MO's exclusive end of a row: the day after SlutDato, null when open. */
-export const moTo = (end: string): string | null => (end === OPEN_END ? null : nextDay(end));
 
 const showDay = (d: string) => (d === OPEN_END ? 'open' : d);
 const maxDay = (a: string, b: string) => (a > b ? a : b);
@@ -189,7 +186,7 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
         if (!widest || r.end > widest.end) widest = r;
       }
       if (st.whole) {
-        segs = sorted.map((r) => ({ from: r.start, to: moTo(r.end), row: r, source: { file: r.file, line: r.line } }));
+        segs = sorted.map((r) => ({ from: r.start, to: exclusiveEnd(r.end), row: r, source: { file: r.file, line: r.line } }));
         window = null;
         continue;
       }
@@ -198,7 +195,7 @@ export function mergeUnits(rows: UnitRow[], files: UnitFile[], opts: MergeOption
       const fresh: Seg[] = [];
       for (const r of sorted) {
         const eff = maxDay(st.date, r.start);
-        const to = moTo(r.end);
+        const to = exclusiveEnd(r.end);
         const rowWindow = to !== null && to <= eff ? to : eff; // a row that ended before its date ends the unit there
         if (w === null || rowWindow < w) w = rowWindow;
         if (window === undefined) fresh.push({ from: r.start, to, row: r, source: { file: r.file, line: r.line } });
