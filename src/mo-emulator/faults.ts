@@ -1,7 +1,15 @@
 /** Fault injection for reliability tests (off by default), deterministic with a seed. */
 export interface FaultOptions {
-  /** Fraction of GraphQL requests answered with HTTP 500 before executing (nothing is written). */
+  /** Fraction of GraphQL requests answered with an HTTP error (`errorStatus`) before executing (nothing is written). */
   errorRate?: number;
+  /** Status of the `errorRate` answers: default 500; 502/504 look like a gateway in front of MO. */
+  errorStatus?: number;
+  /**
+   * Fraction of GraphQL requests executed (and committed) whose answer is then lost: the
+   * connection is destroyed instead of answering, as when a proxy or the network drops MO's
+   * answer after MO committed.
+   */
+  lostRate?: number;
   /** Milliseconds to wait after executing a GraphQL request before responding. */
   delayMs?: number;
   /** Fraction of GraphQL requests whose connection is destroyed before executing. */
@@ -10,7 +18,7 @@ export interface FaultOptions {
   seed?: number;
 }
 
-export type FaultDecision = 'none' | 'error' | 'reset';
+export type FaultDecision = 'none' | 'error' | 'reset' | 'lost';
 
 /** mulberry32: a small seeded PRNG. */
 function mulberry32(seed: number): () => number {
@@ -33,9 +41,12 @@ export class FaultInjector {
   }
 
   set(options: FaultOptions): void {
-    for (const key of ['errorRate', 'resetRate'] as const) {
+    for (const key of ['errorRate', 'resetRate', 'lostRate'] as const) {
       const rate = options[key];
       if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new RangeError(`${key} must be between 0 and 1`);
+    }
+    if (options.errorStatus !== undefined && !(Number.isInteger(options.errorStatus) && options.errorStatus >= 400 && options.errorStatus <= 599)) {
+      throw new RangeError('errorStatus must be an HTTP error status (400-599)');
     }
     this.options = { ...options };
     this.random = mulberry32(options.seed ?? (Date.now() ^ (process.pid << 16)));
@@ -45,11 +56,16 @@ export class FaultInjector {
     return this.options.delayMs ?? 0;
   }
 
+  get errorStatus(): number {
+    return this.options.errorStatus ?? 500;
+  }
+
   /** Decide the fault for one GraphQL request (one random draw per configured rate). */
   decide(): FaultDecision {
-    const { resetRate = 0, errorRate = 0 } = this.options;
+    const { resetRate = 0, errorRate = 0, lostRate = 0 } = this.options;
     if (resetRate > 0 && this.random() < resetRate) return 'reset';
     if (errorRate > 0 && this.random() < errorRate) return 'error';
+    if (lostRate > 0 && this.random() < lostRate) return 'lost';
     return 'none';
   }
 }

@@ -139,7 +139,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     }
     if (fault === 'error') {
       metrics.fault('error');
-      return send(res, 500, { detail: 'Internal Server Error (injected fault)' });
+      const status = faults.errorStatus;
+      return send(res, status, { detail: `HTTP ${status} (injected fault)` });
     }
     let body: GraphqlBody;
     try {
@@ -154,6 +155,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       result = { data: null, errors: [{ message: 'User is not authenticated' }] };
     } else {
       result = endpoint.run(body, version);
+    }
+    if (fault === 'lost') {
+      // executed and committed, but the answer never arrives
+      metrics.fault('lost');
+      req.socket.destroy();
+      return;
     }
     const delay = faults.delayMs;
     if (delay > 0) {

@@ -2,10 +2,12 @@
  * Batched writes above the transport: groups packed into requests of aliased mutations (one
  * transaction each, batch.ts), sent by `concurrency` workers (one when ordered), a failed batch's
  * culprit isolated (named by the error, else by bisection), and a write aborted on answers no
- * isolation can fix. See docs/mo-client.md "Writes and isolation".
+ * isolation can fix. A request whose answer was lost (it may have committed) is reconciled before
+ * it is sent again (reconcile.ts). See docs/mo-client.md "Writes and isolation".
  */
 import { buildBatch, checkGroups, checkName, culprits, packBatches, packRanges } from './batch.ts';
 import { MoError, toErrorInfo } from './errors.ts';
+import { reconcile, type Read } from './reconcile.ts';
 import type { GraphqlAnswer, MoEvent, SendOptions } from './transport.ts';
 import type { GroupSource, MoErrorInfo, MutationGroup, WriteResult } from './types.ts';
 
@@ -40,6 +42,8 @@ export interface BatchSender {
    * set; sets it before the slot is freed when the send fails).
    */
   send(w: WriteContext, body: () => string, o: SendOptions, inspect: (answer: GraphqlAnswer) => void): Promise<GraphqlAnswer>;
+  /** A read inside the slot of the write request that needs it (after an ambiguous failure). */
+  read: Read;
   emit(e: MoEvent): void;
 }
 
@@ -81,11 +85,23 @@ export async function writeGroups(sender: BatchSender, groups: MutationGroup[] |
     total.mutations += mutations;
   };
 
-  const run = async (batch: MutationGroup[]): Promise<void> => {
-    if (w.fatal !== undefined || batch.length === 0) return;
-    const doc = buildBatch(batch);
+  const run = async (groups: MutationGroup[]): Promise<void> => {
+    if (w.fatal !== undefined || groups.length === 0) return;
+    let batch = groups;
+    let doc = buildBatch(batch);
     const label = `write of ${doc.mutations} mutation${doc.mutations === 1 ? '' : 's'} (${[...new Set(doc.owners.map((o) => o.name))].join(', ')})`;
-    const answer = await sender.send(w, () => JSON.stringify({ query: doc.query, variables: doc.variables }), { mutations: doc.mutations, label, counter: w }, inspect(label));
+    // the answer was lost: send only what MO has not committed
+    const afterAmbiguous = async (): Promise<{ body: string; mutations: number } | null> => {
+      const { committed: done, resend } = await reconcile(batch, sender.read);
+      sender.emit({ type: 'reconciled', committed: done.length, resent: resend.length });
+      if (done.length) committed(done, done.reduce((n, g) => n + g.mutations.length, 0));
+      batch = resend;
+      if (batch.length === 0) return null;
+      doc = buildBatch(batch);
+      return { body: JSON.stringify({ query: doc.query, variables: doc.variables }), mutations: doc.mutations };
+    };
+    const answer = await sender.send(w, () => JSON.stringify({ query: doc.query, variables: doc.variables }), { mutations: doc.mutations, label, counter: w, afterAmbiguous }, inspect(label));
+    if (batch.length === 0) return;
     if (!answer.errors?.length) {
       committed(batch, doc.mutations);
       return;

@@ -95,6 +95,11 @@ export class MoClient {
       concurrency,
       authenticated: this.transport.auth !== undefined,
       send: (w, body, o, inspect) => this.send(body, o, w, inspect),
+      read: async <T>(query: string, variables: Record<string, unknown>) => {
+        // straight to the transport: it runs inside the slot of the write that needs it
+        const answer = await this.transport.send(JSON.stringify({ query, variables }), { label: operationLabel(query) });
+        return this.data<T>(answer, query);
+      },
       emit: (e) => this.transport.emit(e),
     };
   }
@@ -128,12 +133,16 @@ export class MoClient {
 
   /** Run a query (retried); GraphQL errors → MoError naming the operation and the error keys. */
   async query<T = unknown>(query: string, variables?: Record<string, unknown>): Promise<T> {
-    const label = operationLabel(query);
-    const answer = await this.send(() => JSON.stringify({ query, variables: variables ?? {} }), { label });
+    const answer = await this.send(() => JSON.stringify({ query, variables: variables ?? {} }), { label: operationLabel(query) });
+    return this.data<T>(answer, query);
+  }
+
+  /** An answer's data; GraphQL errors → MoError naming the operation and the error keys. */
+  private data<T>(answer: GraphqlAnswer, query: string): T {
     if (answer.errors?.length) {
       const errors = answer.errors.map(toErrorInfo);
       const hint = !this.transport.auth && errors.some((e) => e.message === 'User is not authenticated') ? ' (no client_secret configured)' : '';
-      throw new MoError(`MO ${label} failed: ${describeErrors(errors)}${hint}`, errors);
+      throw new MoError(`MO ${operationLabel(query)} failed: ${describeErrors(errors)}${hint}`, errors);
     }
     return answer.data as T;
   }

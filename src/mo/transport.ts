@@ -47,10 +47,10 @@ export interface SendOptions {
   counter?: { requests: number };
   /**
    * Before a retry that follows an ambiguous failure (the request may have been carried out):
-   * the body to send instead, or null when nothing is left to send (then `send` answers `{}`).
+   * the body (and its mutations) to send instead, or null when nothing is left to send (then `send` answers `{}`).
    * Without it the same body is sent again.
    */
-  afterAmbiguous?: () => Promise<string | null>;
+  afterAmbiguous?: () => Promise<{ body: string; mutations: number } | null>;
 }
 
 /** Cap of the exponential backoff. */
@@ -112,7 +112,7 @@ export class MoTransport {
   }
 
   /** One HTTP POST (one attempt): MO's answer, or TransientError / MoError. */
-  private async post(body: string, o: SendOptions, token: string | undefined): Promise<GraphqlAnswer> {
+  private async post(body: string, o: SendOptions, mutations: number, token: string | undefined): Promise<GraphqlAnswer> {
     const url = this.endpoint;
     const { timeoutMs } = this.opts;
     const controller = new AbortController();
@@ -138,7 +138,7 @@ export class MoTransport {
       throw new TransientError(`network error: ${networkReason(error)}`, undefined, networkErrorIsAmbiguous(error));
     } finally {
       clearTimeout(timer);
-      this.emit({ type: 'request', ms: Math.round(performance.now() - started), mutations: o.mutations ?? 0 });
+      this.emit({ type: 'request', ms: Math.round(performance.now() - started), mutations });
     }
     // 502/504: a gateway lost MO's answer (or never got one): MO may have committed
     if (status >= 500 || status === 429 || status === 408) throw new TransientError(`HTTP ${status}`, parseRetryAfter(retryAfter), status === 502 || status === 504);
@@ -160,6 +160,7 @@ export class MoTransport {
    */
   async send(body: string, o: SendOptions = {}): Promise<GraphqlAnswer> {
     let ambiguous = false;
+    let mutations = o.mutations ?? 0;
     try {
       return await withRetries(
         async () => {
@@ -167,15 +168,15 @@ export class MoTransport {
             ambiguous = false;
             const next = await o.afterAmbiguous();
             if (next === null) return {};
-            body = next;
+            ({ body, mutations } = next);
           }
           try {
             let token = await this.auth?.get();
-            let answer = await this.post(body, o, token);
+            let answer = await this.post(body, o, mutations, token);
             if (this.auth && token && isUnauthenticated(answer)) {
               this.auth.invalidate(token);
               token = await this.auth.get();
-              answer = await this.post(body, o, token);
+              answer = await this.post(body, o, mutations, token);
             }
             return answer;
           } catch (error) {
