@@ -2,7 +2,7 @@
  * What los2mo reads and writes of each MO object kind: the query, the fields compared (named as
  * in the mutation inputs), and how desired fields become mutation inputs.
  */
-import type { Fields } from '../plan/timeline.ts';
+import type { Fields } from './validity.ts';
 
 export type Kind = 'org_unit' | 'address' | 'employee' | 'engagement' | 'ituser' | 'manager';
 

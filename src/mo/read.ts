@@ -1,7 +1,7 @@
 /** Reading objects' full timelines from MO by uuid, in batched, paged queries. */
 import type { MoClient } from './client.ts';
 import { KINDS, moDay, type Kind } from './kinds.ts';
-import type { TimedFields } from '../plan/timeline.ts';
+import type { TimedFields } from './validity.ts';
 
 const CHUNK = 500;
 

@@ -3,16 +3,9 @@
  * object's periods in MO → the fewest create / update / terminate operations that make MO's
  * timeline equal the desired one. Days are `YYYY-MM-DD`; `to` is exclusive, null = open.
  */
-export type Fields = Record<string, string | null>;
+import type { Fields, Span, TimedFields } from '../mo/validity.ts';
 
-export interface Span {
-  from: string | null;
-  to: string | null;
-}
-
-export interface TimedFields extends Span {
-  fields: Fields;
-}
+export type { Fields, Span, TimedFields };
 
 export type TimelineOp =
   | { op: 'create'; validity: Span; fields: Fields }

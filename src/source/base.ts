@@ -12,7 +12,8 @@ import { pipeline } from 'node:stream/promises';
 import { redact } from '../log.ts';
 import { SourceError, messageOf } from './errors.ts';
 import { isHostileName, isSafeRemoteName, isSafeUploadFolder, isSafeUploadName, safeLocalPath, showName } from './names.ts';
-import type { RemoteFile, Source, SourceKind, SourceOptions } from './source.ts';
+import type { RemoteFile, Source, SourceOptions } from './types.ts';
+import type { SourceKind } from './url.ts';
 
 /** An entry of a raw remote listing, before names are checked. */
 export interface RawEntry {

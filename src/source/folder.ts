@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import { BaseSource, type RawEntry } from './base.ts';
 import { SourceError, messageOf } from './errors.ts';
-import type { SourceOptions } from './source.ts';
+import type { SourceOptions } from './types.ts';
 
 export class FolderSource extends BaseSource {
   readonly kind = 'folder' as const;

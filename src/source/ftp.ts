@@ -22,7 +22,7 @@ import { Client, FTPError } from 'basic-ftp';
 import { BaseSource, type RawEntry } from './base.ts';
 import { checkTimeZone, clockCheck, fromZoneWallClock } from './clock.ts';
 import { SourceError, messageOf } from './errors.ts';
-import type { SourceOptions } from './source.ts';
+import type { SourceOptions } from './types.ts';
 import { displayUrl, type ParsedTarget } from './url.ts';
 
 /** "AA:BB:…" upper case, from any of "aa:bb…", "AABB…", "SHA256:AA:BB…". */

@@ -23,7 +23,7 @@ import { BaseSource, type RawEntry } from './base.ts';
 import { SourceError, messageOf } from './errors.ts';
 import { KEY_TYPES, algorithmsFor, keyType, normalizeHostKeyFingerprint, readKnownHosts, sshFingerprint } from './known-hosts.ts';
 import { isSafeRemoteName } from './names.ts';
-import type { SourceOptions } from './source.ts';
+import type { SourceOptions } from './types.ts';
 import { displayUrl, type ParsedTarget } from './url.ts';
 
 export { sshFingerprint, normalizeHostKeyFingerprint } from './known-hosts.ts';
