@@ -9,6 +9,7 @@
 import { InputError, type InputProblem } from '../errors.ts';
 import { nextDay } from '../time.ts';
 import { derivedUuid } from '../uuid.ts';
+import { joinTouching } from '../periods.ts';
 import { cprBirthDate } from '../los/values.ts';
 import { maskCpr } from '../log.ts';
 import type { DesiredObject, Period } from '../../schemas/desired.schema.ts';
@@ -63,14 +64,7 @@ const sameFields = (a: Fields, b: Fields) => {
 
 /** Join touching periods with equal fields (the earlier period's source is kept). A list of fewer than two is returned as it is. */
 export function normalise(periods: Period[]): Period[] {
-  if (periods.length < 2) return periods;
-  const out: Period[] = [];
-  for (const p of periods) {
-    const last = out[out.length - 1];
-    if (last && last.to === p.from && sameFields(last.fields, p.fields)) out[out.length - 1] = { ...last, to: p.to };
-    else out.push(p);
-  }
-  return out;
+  return periods.length < 2 ? periods : joinTouching(periods, (a, b) => sameFields(a.fields, b.fields));
 }
 
 /** The periods of `t` before `from` (cut at `from`), then `periods`, joined. */

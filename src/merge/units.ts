@@ -17,6 +17,7 @@
  */
 import { InputError, type InputProblem } from '../errors.ts';
 import { gen } from '../uuid.ts';
+import { joinTouching } from '../periods.ts';
 import { OPEN_END, exclusiveEnd } from '../los/values.ts';
 import type { DesiredObject, Period } from '../../schemas/desired.schema.ts';
 import type { UnitFile, UnitRow } from '../../schemas/parse-units.schema.ts';
@@ -85,18 +86,8 @@ const sameUnitFields = (a: UnitRow, b: UnitRow) =>
  * rows joined (the earlier one's source is kept).
  */
 function periodsOf(segs: Seg[], include: ((r: UnitRow) => boolean) | null, same: (a: UnitRow, b: UnitRow) => boolean, fields: (r: UnitRow) => Period['fields']): Period[] {
-  const out: Period[] = [];
-  let last: Period | null = null, lastRow: UnitRow | null = null;
-  for (const s of segs) {
-    if (include && !include(s.row)) continue;
-    if (last && last.to !== null && last.to === s.from && same(lastRow!, s.row)) {
-      last.to = s.to;
-      continue;
-    }
-    out.push((last = { from: s.from, to: s.to, fields: fields(s.row), source: s.source }));
-    lastRow = s.row;
-  }
-  return out;
+  const joined = joinTouching(include ? segs.filter((s) => include(s.row)) : segs, (a, b) => same(a.row, b.row));
+  return joined.map((s) => ({ from: s.from, to: s.to, fields: fields(s.row), source: s.source }));
 }
 
 const unmatchedIn = (r: UnitRow, suffix: string) => (r.addresses[suffix] ?? null) === null && r.unmatched !== undefined && r.unmatched.includes(suffix);

@@ -3,6 +3,7 @@
  * non-overlapping half-open periods `[from, to)`, each with the object's full field values.
  */
 import { dayToMs, maxDay, minDay, type Day } from './dates.ts';
+import { joinTouching } from '../periods.ts';
 
 export type Data = Record<string, unknown>;
 export interface Period { from: Day; to: Day; data: Data }
@@ -23,14 +24,8 @@ export const sameData = (a: Data, b: Data) => stableJson(a) === stableJson(b);
 
 /** Sort, drop empty periods and merge touching periods with identical data. */
 export function normalise(periods: Period[]): Period[] {
-  const out: Period[] = [];
-  for (const p of [...periods].sort(byFrom)) {
-    if (p.from >= p.to) continue;
-    const last = out[out.length - 1];
-    if (last && last.to === p.from && sameData(last.data, p.data)) last.to = p.to;
-    else out.push({ ...p });
-  }
-  return out;
+  const kept = [...periods].sort(byFrom).filter((p) => p.from < p.to).map((p) => ({ ...p }));
+  return joinTouching(kept, (a, b) => sameData(a.data, b.data));
 }
 
 /**
