@@ -2,18 +2,18 @@
  * A whole import (`./run workflow import.yaml`, embedded MO emulator) from Debian's vsftpd with the
  * earlier importer's settings.json as it is: `ftp_url` a host name, with `ftp_folder`, `ftp_user`,
  * `ftp_pass` beside it. The delivery also holds a file whose name ends in CR (MDTM of the trimmed
- * name answers 550): a warning naming it, the rest imported. The DAR failure lists go back to the
+ * name answers 550) and one the account may not read: warnings naming them, the rest imported. The DAR failure lists go back to the
  * server at the end of the run, rw-r--r--; the password appears nowhere.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, cliP, setDeliveryTimes } from './helpers/cli.ts';
 import { giveToAccount, startVsftpd } from './helpers/real-servers.ts';
 
-test('a migrated settings.json imports the delivery from vsftpd; failure lists uploaded at the end, 0644; a CR-named file is a warning', async () => {
+test('a migrated settings.json imports the delivery from vsftpd; failure lists uploaded at the end, 0644; a CR-named and an unreadable file are warnings', async () => {
   const srv = await startVsftpd({ extra: ['local_umask=077'] }); // Debian's vsftpd default umask: uploads would be 0600
   const dir = mkdtempSync(path.join(tmpdir(), 'los2mo-e2e-vsftpd-'));
   try {
@@ -22,20 +22,21 @@ test('a migrated settings.json imports the delivery from vsftpd; failure lists u
     setDeliveryTimes(inDir);
     writeFileSync(path.join(inDir, 'Org_ret_20990101_000000.csv\r'), 'OrgUUID\n');
     giveToAccount(inDir);
+    // a LOS file the FTP account may not read (root's, mode 000): RETR answers 550
+    const locked = path.join(inDir, 'Pers_nye_20990101_000000.csv');
+    writeFileSync(locked, 'UUID;CPR\n');
+    chmodSync(locked, 0o000);
     const settingsFile = path.join(dir, 'settings.json');
     writeFileSync(
       settingsFile,
+      // DIPEX's settings.json has flat dotted keys
       JSON.stringify({
-        integrations: {
-          aarhus_los: {
-            // the earlier importer's form: ftplib.FTP(ftp_url) took a host name (here with the test server's port)
-            ftp_url: `${srv.host}:${srv.port}`,
-            ftp_folder: 'in',
-            ftp_user: srv.user,
-            ftp_pass: srv.password,
-            state_file: path.join(dir, 'state', 'state'),
-          },
-        },
+        // the earlier importer's form: ftplib.FTP(ftp_url) took a host name (here with the test server's port)
+        'integrations.aarhus_los.ftp_url': `${srv.host}:${srv.port}`,
+        'integrations.aarhus_los.ftp_folder': 'in',
+        'integrations.aarhus_los.ftp_user': srv.user,
+        'integrations.aarhus_los.ftp_pass': srv.password,
+        'integrations.aarhus_los.state_file': path.join(dir, 'state', 'state'),
       }),
     );
     const report = path.join(dir, 'report.json');
@@ -45,7 +46,8 @@ test('a migrated settings.json imports the delivery from vsftpd; failure lists u
     const rep = JSON.parse(readFileSync(report, 'utf8'));
     assert.is(rep.files.length, 18, 'the whole delivery came from vsftpd');
     assert.match(r.stdout, new RegExp(`from ftp://${srv.user}@127\\.0\\.0\\.1:${srv.port}/in`), 'the source is printed as a URL that parses back');
-    assert.ok(rep.warnings.some((w: string) => w.includes('Org_ret_20990101_000000.csv') && /not imported/.test(w)), rep.warnings.join('\n'));
+    assert.ok(rep.warnings.some((w: string) => w.includes('Org_ret_20990101_000000.csv') && /NOT imported/.test(w)), rep.warnings.join('\n'));
+    assert.ok(rep.warnings.some((w: string) => w.includes('Pers_nye_20990101_000000.csv') && /550 .*NOT imported/.test(w)), rep.warnings.join('\n'));
     const up = path.join(inDir, 'DARfejlliste');
     assert.ok(existsSync(up), 'the failure lists went back to the server');
     const lists = readdirSync(up);

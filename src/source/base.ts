@@ -120,7 +120,7 @@ export abstract class BaseSource implements Source {
             // a file the server lists but will not describe (e.g. a name with a trailing CR that
             // LIST shows trimmed): a warning naming it; the other files are still taken
             if (err instanceof SourceError || !this.isFatal(err)) throw err;
-            this.warn(`${this.label} ${this.display}: ${showName(e.name)} is listed but its modification time cannot be read (${messageOf(err)}); it is not imported — check the file name on the server`);
+            this.warn(`${this.label} ${this.display}: ${showName(e.name)} is listed but its modification time cannot be read (${messageOf(err)}); it is NOT imported; once the server has it right, take it with --all or by touching it`);
             continue;
           }
         }
