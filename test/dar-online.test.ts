@@ -4,11 +4,20 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createWasher } from '../src/dar/index.ts';
 import { redact } from '../src/log.ts';
-import { SlidingWindowLimiter } from '../src/dar/online.ts';
-import { parseRetryAfter } from '../src/http/retry.ts';
+import { SlidingWindowLimiter, type RateClock } from '../src/dar/online.ts';
+import { parseRetryAfter, type RetryEvent } from '../src/http/retry.ts';
 import { dawaAnswer, idOf, json, sleep, startServer, vaskAnswer, withTempDir } from './helpers/dar-server.ts';
 
 const fast = { retries: 2, retryDelayMs: 10, ratePerSecond: 1000 };
+
+/** A virtual clock for the rate limiter: sleeping moves its time on at once; `starts` are the request starts. */
+function virtualClock(): RateClock & { starts: number[] } {
+  let t = 0;
+  return { starts: [], now: () => t, sleep: async (ms) => { t += ms; await new Promise((r) => setImmediate(r)); } };
+}
+/** The most request starts in any window of `ms` (a window [t, t + ms) from each start). */
+const busiestWindow = (starts: number[], ms: number) => Math.max(0, ...starts.map((s) => starts.filter((t) => t >= s && t < s + ms).length));
+const retries = (events: RetryEvent[]) => events.map((e) => ({ attempt: e.attempt, reason: e.reason, delayMs: e.delayMs }));
 
 test('dawa: A and B matched, C/retired/empty unmatched, current id preferred', async () => {
   const server = await startServer((url, _req, res) => {
@@ -86,13 +95,13 @@ test('dawa: Retry-After is honoured (1 s although the backoff is 10 ms)', async 
     return json(res, dawaAnswer('A', [{ id: idOf(1) }]));
   });
   try {
-    const w = await createWasher({ provider: 'dawa', dawaUrl: server.url, ...fast });
-    const t0 = performance.now();
+    const events: RetryEvent[] = [];
+    const w = await createWasher({ provider: 'dawa', dawaUrl: server.url, ...fast, onRetry: (e) => events.push(e) });
     const r = await w.wash(['Travl 1']);
-    const elapsed = performance.now() - t0;
     assert.is(r.get('Travl 1')!.id, idOf(1));
-    assert.ok(elapsed >= 950, `waited ${elapsed.toFixed(0)} ms`);
-    assert.ok(server.requests[1]!.t - server.requests[0]!.t >= 950);
+    // the wait before the retry: the server's 1 s, not the 10 ms backoff
+    assert.equal(retries(events), [{ attempt: 1, reason: 'HTTP 429', delayMs: 1000 }]);
+    assert.is(server.requests.length, 2);
     await w.close();
   } finally {
     await server.close();
@@ -132,12 +141,12 @@ test('dawa: network error and timeout -> "DAR unavailable", no throw', async () 
 
   const hang = await startServer(() => new Promise(() => {})); // never answers
   try {
-    const w2 = await createWasher({ provider: 'dawa', dawaUrl: hang.url, ...fast, retries: 1, timeoutMs: 150 });
-    const t0 = performance.now();
+    const events: RetryEvent[] = [];
+    const w2 = await createWasher({ provider: 'dawa', dawaUrl: hang.url, ...fast, retries: 1, timeoutMs: 150, onRetry: (e) => events.push(e) });
     const r2 = await w2.wash(['Testvej 1']);
     assert.is(r2.get('Testvej 1')!.reason, 'DAR unavailable: timeout after 150 ms');
     assert.is(hang.requests.length, 2);
-    assert.ok(performance.now() - t0 < 2000);
+    assert.equal(retries(events), [{ attempt: 1, reason: 'timeout after 150 ms', delayMs: 10 }], 'the hanging request was given up, then retried once');
     await w2.close();
   } finally {
     await hang.close();
@@ -185,31 +194,36 @@ test('dawa: never more than 10 requests in flight (and option honoured)', async 
   }
 });
 
-test('dawa: rate limit holds in every 1 s window (ratePerSecond 5)', async () => {
+test('dawa: rate limit holds in every 1 s window (ratePerSecond 5), on a virtual clock', async () => {
   const server = await startServer((_url, _req, res) => json(res, dawaAnswer('B', [{ id: idOf(1) }])));
   try {
-    const w = await createWasher({ provider: 'dawa', dawaUrl: server.url, retries: 0, ratePerSecond: 5 });
+    const clock = virtualClock();
+    const w = await createWasher({ provider: 'dawa', dawaUrl: server.url, retries: 0, ratePerSecond: 5, rateClock: clock, onRequest: () => clock.starts.push(clock.now()) });
     const texts = Array.from({ length: 12 }, (_, i) => `Hurtigvej ${i + 1}`);
-    const t0 = performance.now();
-    await w.wash(texts);
-    const elapsed = performance.now() - t0;
-    const ts = server.requests.map((r) => r.t).sort((a, b) => a - b);
-    assert.is(ts.length, 12);
-    let worst = 0;
-    for (let i = 0; i < ts.length; i++) worst = Math.max(worst, ts.filter((t) => t >= ts[i]! && t < ts[i]! + 950).length);
-    assert.ok(worst <= 5, `worst window had ${worst} requests`);
-    assert.ok(elapsed >= 1900, `12 requests at 5/s take 2 s, took ${elapsed.toFixed(0)} ms`);
+    const r = await w.wash(texts);
+    assert.is(server.requests.length, 12);
+    assert.ok(texts.every((t) => r.get(t)!.id === idOf(1)));
+    assert.equal(clock.starts, [0, 0, 0, 0, 0, 1000, 1000, 1000, 1000, 1000, 2000, 2000], 'five starts per second, the rest wait');
+    assert.is(busiestWindow(clock.starts, 1000), 5);
     await w.close();
   } finally {
     await server.close();
   }
-  // the limiter itself: 7 acquisitions with 3 per 100 ms window
-  const lim = new SlidingWindowLimiter(3, 100);
-  const t0 = performance.now();
-  const times: number[] = [];
-  await Promise.all(Array.from({ length: 7 }, () => lim.acquire().then(() => times.push(performance.now() - t0))));
-  times.sort((a, b) => a - b);
-  assert.ok(times[3]! >= 95 && times[6]! >= 195, times.map((t) => t.toFixed(0)).join(','));
+  // the limiter itself: 7 acquisitions with 3 per 100 ms window, and a window that slides
+  const clock = virtualClock();
+  const lim = new SlidingWindowLimiter(3, 100, clock);
+  await Promise.all(Array.from({ length: 7 }, () => lim.acquire().then(() => clock.starts.push(clock.now()))));
+  assert.equal(clock.starts, [0, 0, 0, 100, 100, 100, 200]);
+  const sliding = virtualClock();
+  const lim2 = new SlidingWindowLimiter(2, 100, sliding);
+  for (const wait of [0, 60, 0, 0]) {
+    await sliding.sleep(wait);
+    await lim2.acquire();
+    sliding.starts.push(sliding.now());
+  }
+  // starts at 0 and 60; the third must wait until 100 (0 leaves the window), the fourth until 160
+  assert.equal(sliding.starts, [0, 60, 100, 160]);
+  assert.is(busiestWindow(sliding.starts, 100), 2);
 });
 
 test('dawa: text cut to 100 characters, whitespace collapsed, one request per distinct address', async () => {

@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import { DarCache, type CacheRow } from './cache.ts';
 import { textKey } from './normalise.ts';
 import { redact } from '../log.ts';
-import { OnlineClient, adressevaskProvider, dawaProvider } from './online.ts';
+import { OnlineClient, adressevaskProvider, dawaProvider, type HttpOptions } from './online.ts';
 import { loadRegister } from './register.ts';
 import type { Grade, ProviderName, WashResult } from './types.ts';
 
@@ -58,6 +58,10 @@ export interface WashOptions {
   breakerThreshold?: number;
   /** counts HTTP requests (attempts, retries included) for the progress view/report */
   onRequest?: () => void;
+  /** told before each retry of a request, with its reason and delay */
+  onRetry?: HttpOptions['onRetry'];
+  /** the rate limiter's clock, for tests */
+  rateClock?: HttpOptions['rateClock'];
   /** clock (ms since epoch), for tests */
   now?: () => number;
 }
@@ -109,6 +113,8 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
       timeoutMs: opts.timeoutMs ?? 15_000,
       breakerThreshold: opts.breakerThreshold ?? 10,
       ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+      ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+      ...(opts.rateClock ? { rateClock: opts.rateClock } : {}),
     };
     if (provider === 'dawa') {
       if (!opts.dawaUrl) throw new Error("DAR provider 'dawa' needs a base URL (dar_url / DAR_URL)");

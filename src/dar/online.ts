@@ -12,7 +12,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { redact } from '../log.ts';
 import type { Response } from 'node-fetch';
 import { Agents, textOf } from '../http/agent.ts';
-import { networkReason, sleep, TransientError, parseRetryAfter, withRetries, type RetryPolicy } from '../http/retry.ts';
+import { networkReason, sleep, TransientError, parseRetryAfter, withRetries, type RetryEvent, type RetryPolicy } from '../http/retry.ts';
 import type { Grade } from './types.ts';
 
 export interface OnlineAnswer { id: string | null; grade?: Grade; reason?: string; outage?: boolean }
@@ -35,7 +35,15 @@ export interface HttpOptions {
   timeoutMs: number;
   breakerThreshold: number;
   onRequest?: () => void;
+  /** told before each retry, with its reason and delay */
+  onRetry?: (e: RetryEvent) => void;
+  /** the rate limiter's clock (tests: a virtual one) */
+  rateClock?: RateClock;
 }
+
+/** A clock for the rate limiter: real time by default. */
+export interface RateClock { now(): number; sleep(ms: number): Promise<unknown> }
+const realClock: RateClock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -43,16 +51,16 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export class SlidingWindowLimiter {
   private starts: number[] = [];
   private chain: Promise<void> = Promise.resolve();
-  constructor(private readonly perWindow: number, private readonly windowMs = 1000) {
+  constructor(private readonly perWindow: number, private readonly windowMs = 1000, private readonly clock: RateClock = realClock) {
     if (!(perWindow >= 1)) throw new Error('ratePerSecond must be >= 1');
   }
   acquire(): Promise<void> {
     const next = this.chain.then(async () => {
       for (;;) {
-        const now = performance.now();
+        const now = this.clock.now();
         while (this.starts.length > 0 && this.starts[0]! <= now - this.windowMs) this.starts.shift();
         if (this.starts.length < this.perWindow) { this.starts.push(now); return; }
-        await sleep(Math.max(1, Math.ceil(this.starts[0]! + this.windowMs - now)));
+        await this.clock.sleep(Math.max(1, Math.ceil(this.starts[0]! + this.windowMs - now)));
       }
     });
     this.chain = next;
@@ -81,7 +89,7 @@ export class OnlineClient {
 
   constructor(readonly provider: OnlineProvider, private readonly o: HttpOptions) {
     this.limit = pLimit(Math.max(1, o.concurrency));
-    this.rate = new SlidingWindowLimiter(o.ratePerSecond);
+    this.rate = new SlidingWindowLimiter(o.ratePerSecond, 1000, o.rateClock);
     this.policy = { retries: o.retries, delayMs: o.retryDelayMs, maxDelayMs: o.maxRetryDelayMs, maxRetryAfterMs: o.maxRetryAfterMs, jitter: false };
   }
 
@@ -134,7 +142,7 @@ export class OnlineClient {
       }
       let body: unknown;
       try {
-        body = await withRetries(() => this.fetchOnce(this.provider.url(text)), this.policy);
+        body = await withRetries(() => this.fetchOnce(this.provider.url(text)), this.policy, this.o.onRetry);
       } catch (e) {
         const reason = e instanceof TransientError || e instanceof Permanent ? e.message : describeFetchError(e, this.o.timeoutMs);
         this.consecutiveOutages++;
