@@ -22,6 +22,10 @@ function registerFile(file: string): string {
   return existsSync(fromRoot) ? fromRoot : path.resolve(file);
 }
 
+/** Unmatched postal addresses (rows × columns) and, when fewer, the distinct texts among them: the summary and the warning say the same. */
+const unmatchedText = (addresses: number, texts: number) =>
+  `${addresses} postal address${addresses === 1 ? '' : 'es'}${texts !== addresses ? ` (${texts} distinct text${texts === 1 ? '' : 's'})` : ''}`;
+
 export default defineStep({
   name: 'dar-lookup',
   description: 'Wash postal addresses in DAR',
@@ -88,7 +92,7 @@ export default defineStep({
 
     const lists = failureLists(failed);
     if (lists.size > 0) {
-      ctx.report.warn(`${failed.length} postal address${failed.length === 1 ? '' : 'es'} not matched in DAR (not imported; MO keeps the postal address it has): ${[...lists.keys()].join(', ')}`);
+      ctx.report.warn(`${unmatchedText(failed.length, failedTexts)} not matched in DAR (not imported; MO keeps the postal address it has): ${[...lists.keys()].join(', ')}`);
       if (ctx.run.dryRun) {
         for (const [name, text] of lists) ctx.log.info(`${name} (dry run: not written):\n${text.trimEnd()}`);
       } else {
@@ -108,5 +112,5 @@ export default defineStep({
     return { rows, failed, counts: { addresses, texts: texts.length, requests, cached, failed: failedTexts } };
   },
   summarize: (out) =>
-    `${out.counts.addresses} addresses (${out.counts.texts} texts): ${out.counts.requests} looked up, ${out.counts.cached} cached, ${out.counts.failed} unmatched`,
+    `${out.counts.addresses} addresses (${out.counts.texts} texts): ${out.counts.requests} looked up, ${out.counts.cached} cached, ${unmatchedText(out.failed.length, out.counts.failed)} unmatched`,
 });

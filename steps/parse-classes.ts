@@ -26,7 +26,7 @@ export default defineStep({
     ctx.progress.set('rows', result.rows);
     ctx.progress.set('classes', result.classes.length);
     ctx.progress.set('IT systems', result.itsystems.length);
-    ctx.report.count('rows', result.rows);
+    ctx.report.count('stam_rows', result.rows);
     return { classes: result.classes, facets: result.facets, itsystems: result.itsystems, itsystems_delivered: result.itsystemsDelivered };
   },
   check: (opts, dir) => mappingFileProblems('stam', path.resolve(dir, opts.mapping)),

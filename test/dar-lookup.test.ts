@@ -119,7 +119,9 @@ test('every PostAdresse of the example washes to its expected DAR id; the unmatc
     }
     assert.equal(out.counts, { addresses: 61, texts: 49, requests: 49, cached: 0, failed: 3 });
     assert.is(counts.failed, 4);
-    assert.match(report.warnings.join('\n'), /4 postal addresses not matched in DAR/);
+    // the warning and the step's summary line count the same: 4 addresses, 3 distinct texts
+    assert.match(report.warnings.join('\n'), /4 postal addresses \(3 distinct texts\) not matched in DAR/);
+    assert.match(darStep.summarize!(out as never), /, 4 postal addresses \(3 distinct texts\) unmatched$/);
     assert.ok(existsSync(path.join(state, 'dar-cache.sqlite')));
 
     // the washed rows merge into DAR addresses: MSB-JOB's postal address changes id on 2019-03-01

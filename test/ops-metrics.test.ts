@@ -69,7 +69,7 @@ test('the metrics file after a successful run matches the run report', () => {
     assert.is(get(m, 'los2mo_files'), report.files.length);
     assert.is(get(m, 'los2mo_files'), 18);
     assert.is(get(m, 'los2mo_bytes_fetched'), report.files.reduce((s: number, f: { size: number }) => s + f.size, 0));
-    assert.is(get(m, 'los2mo_rows', { kind: 'stam' }), report.totals.rows);
+    assert.is(get(m, 'los2mo_rows', { kind: 'stam' }), report.totals.stam_rows);
     assert.is(get(m, 'los2mo_rows', { kind: 'org' }), report.totals.unit_rows);
     assert.is(get(m, 'los2mo_rows', { kind: 'pers' }), report.totals.person_rows);
     assert.is(get(m, 'los2mo_rows', { kind: 'leder' }), report.totals.manager_rows);

@@ -29,7 +29,8 @@ test('status after a successful run: outcome, counts, state time, lock free, the
     const row = text.stdout.split('\n').find((l) => l.includes(report.run_id))!;
     assert.ok(row, text.stdout);
     const changes = Object.values(report.operations as Record<string, Record<string, number>>).reduce((s, o) => s + Object.values(o).reduce((a, b) => a + b, 0), 0);
-    const rows = ['rows', 'unit_rows', 'person_rows', 'manager_rows'].reduce((s, k) => s + (report.totals[k] ?? 0), 0);
+    const rows = ['stam_rows', 'unit_rows', 'person_rows', 'manager_rows'].reduce((s, k) => s + (report.totals[k] ?? 0), 0);
+    assert.is(report.totals.rows, rows, 'totals.rows counts every row read, not only STAM rows');
     // STARTED DURATION OUTCOME EXIT FILES ROWS CHANGES DAR-FAIL WARN ERR RUN
     const cols = row.trim().split(/\s+/);
     assert.equal(cols.slice(4, 12), ['success', '0', String(report.files.length), String(rows), String(changes), String(report.totals.dar_failed), String(report.warnings.length), '0'], row);

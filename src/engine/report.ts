@@ -42,14 +42,16 @@ export class Report {
   errors: InputProblem[] = [];
   failure?: string;
   /** Which MO the run talked to. */
-  mo?: { url: string; embedded: boolean; database?: string; /** the embedded emulator's process: its peak RSS (KiB) */ peak_rss_kb?: number };
+  mo?: { url: string; embedded: boolean; /** null: a dry run against an empty embedded MO (no database in the state folder yet, none created) */ database?: string | null; /** the embedded emulator's process: its peak RSS (KiB) */ peak_rss_kb?: number };
   /** The planned changes (dry-run and real runs): the first 1,000 (steps/upload.ts PLAN_KEPT); not in the journal. */
   plan?: unknown[];
   /** How many changes were planned in all (`plan` may hold only the first of them). */
   plan_total?: number;
 
+  /** Add to a total. Rows are counted per file kind (`stam_rows`, `unit_rows` …); `rows` is their sum, every row read. */
   count(name: string, n = 1) {
     this.totals[name] = (this.totals[name] ?? 0) + n;
+    if (name !== 'rows' && name.endsWith('_rows')) this.totals.rows = (this.totals.rows ?? 0) + n;
   }
   operation(kind: string, op: string, n = 1) {
     const k = (this.operations[kind] ??= {});

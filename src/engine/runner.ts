@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Listr, type ListrTaskWrapper, type ListrRendererValue } from 'listr2';
@@ -108,6 +108,20 @@ function makeProgress(onChange: (p: Progress) => void): Progress & { close(): vo
   return progress;
 }
 
+/**
+ * Run a list of sub-tasks as the running task's own sub-tasks: drawn by the step list's renderer
+ * (under the step while it runs; one line each in the line-based view), never by a renderer of
+ * their own — two renderers drawing one terminal is what left hundreds of stale frames in the
+ * scrollback. This is what listr2 does for a task that returns a Listr (Task.run, handleResult);
+ * a step cannot return one, as it runs its sub-tasks in the middle of its own work.
+ */
+function attachSubtasks<T extends { tasks: unknown[] }>(wrapper: unknown, sub: T): T {
+  const owner = (wrapper as { task: { subtasks: unknown[]; emit(event: string, value: unknown): void } }).task;
+  owner.subtasks = sub.tasks;
+  owner.emit('SUBTASK', sub.tasks);
+  return sub;
+}
+
 /** Shared resources of a run (MO client, remote source …), closed at the end, last first. */
 class SharedResources {
   private values = new Map<string, Promise<unknown>>();
@@ -159,6 +173,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let journalStarted = false;
+  let createdStateDir = false;
   let runInfo: RunInfo | undefined;
 
   try {
@@ -197,6 +212,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       appendJournal(stateDir, { type: 'start', run_id: runInfo.id, started_at: report.started_at, workflow: file, dry_run: false, pid: process.pid, host: hostname() });
       journalStarted = true;
     }
+    createdStateDir = runInfo.dryRun && !existsSync(stateDir);
     mkdirSync(runInfo.workDir, { recursive: true, mode: 0o700 });
     log.debug(`run ${runInfo.id}: workflow ${file}, state ${stateDir}, import from ${report.import_from ?? 'the beginning'}`);
 
@@ -262,17 +278,18 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
           },
           shared: (key, create, close) => shared.get(key, create, close),
           each: async (items, title, fn) => {
-            await task.newListr(items.map((item) => ({
+            const sub = task.newListr(items.map((item) => ({
               title: title(item),
-              task: async (_c: unknown, sub: { output: string; title: string }) => {
+              task: async (_c: unknown, subTask: { output: string; title: string }) => {
                 ctx.checkInterrupted();
-                const p = makeProgress((pp) => { if (interactive) sub.output = countsText(pp.counts); });
+                const p = makeProgress((pp) => { if (interactive) subTask.output = countsText(pp.counts); });
                 try { await fn(item, p); } finally { p.close(); }
                 const c = countsText(p.counts);
                 if (json) stepLog.debug(`${title(item)}${c ? ` (${c})` : ''}`);
-                if (c) sub.title = `${title(item)} (${c})`;
+                if (c) subTask.title = `${title(item)} (${c})`;
               },
-            })), { concurrent: false, exitOnError: true, rendererOptions: { collapseSubtasks: false } }).run();
+            })), { concurrent: false, exitOnError: true, renderer: 'silent' } as never);
+            await attachSubtasks(task, sub).run();
           },
         };
         try {
@@ -320,7 +337,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
       exitOnError: true,
       registerSignalListeners: false,
       collectErrors: false,
-      rendererOptions: { collapseSubtasks: false, showErrorMessage: false, formatOutput: 'truncate', persistentOutput: false },
+      rendererOptions: { collapseSubtasks: true, showErrorMessage: false, formatOutput: 'truncate', persistentOutput: false },
     } as never);
     if (json) log.info('run started', { workflow: file, name: workflow.name, dry_run: runInfo.dryRun, import_from: report.import_from, state_dir: stateDir });
     if (!interactive && renderer !== 'silent') out(`los2mo run ${runInfo.id}: ${workflow.name} (${path.relative(process.cwd(), file) || file})${runInfo.dryRun ? ' — dry run' : ''}\n`);
@@ -352,7 +369,11 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
     report.totals.peak_rss_kb = usage.maxRSS;
     report.totals.cpu_ms = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000);
     // the downloads hold full CPR numbers: never kept after the run, whatever its outcome (the source still has them)
-    if (runInfo) rmSync(runInfo.workDir, { recursive: true, force: true });
+    if (runInfo) {
+      rmSync(runInfo.workDir, { recursive: true, force: true });
+      // a dry run leaves a state folder it created as it found it: absent
+      if (createdStateDir) for (const dir of [path.dirname(runInfo.workDir), runInfo.stateDir]) try { rmdirSync(dir); } catch { /* not empty */ }
+    }
     if (journalStarted && runInfo) {
       try {
         appendJournal(runInfo.stateDir, {

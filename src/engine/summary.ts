@@ -1,6 +1,7 @@
 /** The one-screen summary printed at the end of every run. */
 import { formatProblem } from '../errors.ts';
 import type { Report } from './report.ts';
+import { formatWarningGroup, groupWarnings } from './warnings.ts';
 
 const n = (v: number) => v.toLocaleString('en-US');
 
@@ -29,14 +30,16 @@ export function formatSummary(report: Report, durationMs: number, { quiet = fals
     if (t.http_requests !== undefined) lines.push(`  MO        ${n(t.http_requests ?? 0)} requests, ${n(t.mutations ?? 0)} mutations, ${n(t.retries ?? 0)} retries`);
   }
   if (report.mo?.embedded && !quiet) {
-    lines.push(`  MO        embedded emulator, database ${report.mo.database}`);
+    lines.push(`  MO        embedded emulator, ${report.mo.database === null ? 'empty (no database in the state folder yet; a dry run creates none)' : `database ${report.mo.database}`}`);
     if (!report.dry_run) lines.push(`            browse it: ./run mo-emulator --db ${report.mo.database}   (then GraphQL at http://127.0.0.1:5000/graphql/v29)`);
     if (!report.dry_run) lines.push('            see the tree: ./run show tree   (./run status: the last runs)');
   }
   if (report.warnings.length) {
-    lines.push(`  warnings  ${report.warnings.length}`);
-    for (const w of report.warnings.slice(0, 8)) lines.push(`    - ${w}`);
-    if (report.warnings.length > 8) lines.push(`    … ${report.warnings.length - 8} more in the report (--report FILE.json)`);
+    // the same warning for many objects is one line with its count and the first examples
+    const groups = groupWarnings(report.warnings);
+    lines.push(`  warnings  ${n(report.warnings.length)}${groups.length < report.warnings.length ? ` (${groups.length} kind${groups.length === 1 ? '' : 's'})` : ''}`);
+    for (const g of groups.slice(0, 8)) lines.push(`    - ${formatWarningGroup(g)}`);
+    if (groups.length > 8) lines.push(`    … ${n(groups.length - 8)} more kinds of warning in the report (--report FILE.json)`);
   }
   if (report.errors.length) {
     lines.push(`  errors    ${report.errors.length} (nothing was written; the state was not advanced)`);

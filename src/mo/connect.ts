@@ -4,6 +4,7 @@
  * in the state folder, and stopped with it. Either way the importer talks to it over HTTP through
  * the same client.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { StepContext } from '../engine/step.ts';
 import { MoClient, moClientOptionsFromSettings } from './client.ts';
@@ -28,11 +29,15 @@ export function connectMo(ctx: StepContext): Promise<RunMo> {
         return { client };
       }
       const { startEmulatorProcess } = await import('../mo-emulator/process.ts');
-      const dbPath = path.join(ctx.run.stateDir, 'mo.sqlite');
+      const statePath = path.join(ctx.run.stateDir, 'mo.sqlite');
+      // a dry run creates nothing in the state folder: with no database yet it reads an empty one in
+      // the run's work folder (removed with it)
+      const temporary = ctx.run.dryRun && !existsSync(statePath);
+      const dbPath = temporary ? path.join(ctx.run.workDir, 'mo.sqlite') : statePath;
       const mo = await startEmulatorProcess({ dbPath });
       const client = new MoClient(moClientOptionsFromSettings(ctx.settings, { url: mo.url, authServer: mo.authServer, realm: mo.realm, clientId: mo.clientId, clientSecret: mo.clientSecret, onEvent }));
       ctx.log.debug(`embedded MO at ${mo.url} (process ${mo.pid}), database ${dbPath}`);
-      const report = (ctx.report.mo = { url: mo.url, embedded: true, database: dbPath } as NonNullable<typeof ctx.report.mo>);
+      const report = (ctx.report.mo = { url: mo.url, embedded: true, database: temporary ? null : dbPath } as NonNullable<typeof ctx.report.mo>);
       return {
         client,
         embedded: { url: mo.url, dbPath, pid: mo.pid },

@@ -5,6 +5,7 @@
  */
 import { formatProblem } from '../errors.ts';
 import type { Report } from '../engine/report.ts';
+import { formatWarningGroup, groupWarnings } from '../engine/warnings.ts';
 import { createLogger, type Logger } from '../log.ts';
 
 const MAX_LISTED = 50;
@@ -12,8 +13,10 @@ const MAX_LISTED = 50;
 export function logRunEnd(report: Report, durationMs: number, log?: Logger): void {
   // the summary is always emitted, whatever --quiet says (as the text summary line is)
   const l = log ?? createLogger({ format: 'json', level: 'debug', runId: report.run_id });
-  for (const w of report.warnings.slice(0, MAX_LISTED)) l.warn(w, { kind: 'warning' });
-  if (report.warnings.length > MAX_LISTED) l.warn(`${report.warnings.length - MAX_LISTED} more warnings in the report (--report FILE.json)`, { kind: 'warning' });
+  // one record per kind of warning: the first, its count and examples (the report has them all)
+  const groups = groupWarnings(report.warnings);
+  for (const g of groups.slice(0, MAX_LISTED)) l.warn(formatWarningGroup(g), { kind: 'warning', ...(g.count > 1 ? { count: g.count, examples: g.examples } : {}) });
+  if (groups.length > MAX_LISTED) l.warn(`${groups.length - MAX_LISTED} more kinds of warning in the report (--report FILE.json)`, { kind: 'warning' });
   for (const p of report.errors.slice(0, MAX_LISTED)) l.error(formatProblem(p), { kind: 'input-error', file: p.file, line: p.line, column: p.column, field: p.field });
   if (report.errors.length > MAX_LISTED) l.error(`${report.errors.length - MAX_LISTED} more input errors in the report (--report FILE.json)`, { kind: 'input-error' });
   const fields = {

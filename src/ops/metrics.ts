@@ -28,7 +28,7 @@ export const METRICS_JOB = 'los2mo';
 export const OUTCOMES = ['success', 'failed', 'invalid-input', 'mass-change', 'interrupted'] as const;
 
 /** Report totals → `los2mo_rows{kind}`: the rows read per file kind. */
-export const ROW_TOTALS: Record<string, string> = { rows: 'stam', unit_rows: 'org', person_rows: 'pers', manager_rows: 'leder' };
+export const ROW_TOTALS: Record<string, string> = { stam_rows: 'stam', unit_rows: 'org', person_rows: 'pers', manager_rows: 'leder' };
 
 interface Sample {
   labels?: Record<string, string>;

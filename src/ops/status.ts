@@ -82,7 +82,8 @@ function toRun(start: JournalStart, end: JournalEnd | undefined, state: 'interru
     pid: start.pid,
     host: start.host,
     files: (end?.files ?? []).map((f) => f.name),
-    rows: Object.keys(ROW_TOTALS).reduce((sum, k) => sum + (totals[k] ?? 0), 0),
+    // every row read (journals before stam_rows existed: `rows` held the STAM rows only)
+    rows: totals.stam_rows === undefined ? ['rows', ...Object.keys(ROW_TOTALS)].reduce((sum, k) => sum + (totals[k] ?? 0), 0) : totals.rows ?? 0,
     operations: ops,
     changes: Object.values(ops).reduce((sum, o) => sum + Object.values(o).reduce((a, b) => a + b, 0), 0),
     totals,
