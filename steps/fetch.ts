@@ -10,7 +10,34 @@ import { openRunSource } from '../src/source/for-run.ts';
 import { isNewerThan, SourceError } from '../src/source/source.ts';
 import { fileKind, fileDate } from '../src/los/files.ts';
 import type { LosFile } from '../schemas/files.schema.ts';
-import { isoWithOffset } from '../src/time.ts';
+import { copenhagenDay, isoWithOffset } from '../src/time.ts';
+import { ignoredNames, showName } from '../src/source/names.ts';
+import type { StepContext } from '../src/engine/step.ts';
+
+/** A file modified this much after the run started is "modified in the future" (clocks differ a little). */
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+/**
+ * Warnings (summary, report, metrics) about the names on the source, on every run while the files
+ * are there — the state never moves past them silently: every file whose name is no LOS file name
+ * (unless the setting ignore_files lists it), and every LOS file dated or modified in the future.
+ */
+function warnAboutNames(ctx: StepContext, where: string, listing: readonly { name: string; mtime: Date }[], others: readonly string[]) {
+  const ignored = ignoredNames(ctx.settings.get('ignore_files'));
+  const unknown = others.filter((n) => !ignored(n));
+  for (const name of unknown) {
+    ctx.report.warn(`${showName(name)} on ${where} is no LOS file name (PREFIX_YYYYMMDD_HHMMSS.csv, STAM_UUID_<name>.csv) and is not imported: rename it if it belongs to the delivery, or list it in the setting ignore_files; this warning repeats every run until then`);
+  }
+  ctx.report.count('unknown_files', unknown.length);
+  const today = copenhagenDay(ctx.run.startedAt);
+  for (const f of listing) {
+    const date = fileDate(f.name);
+    if (date && date > today) ctx.report.warn(`${f.name}: the date in its name (${date}) is in the future (today is ${today}); it is imported now, in name order`);
+    if (f.mtime.getTime() > ctx.run.startedAt.getTime() + CLOCK_SLACK_MS) {
+      ctx.report.warn(`${f.name}: modified in the future (${isoWithOffset(f.mtime)}; the run started ${isoWithOffset(ctx.run.startedAt)}): is a clock wrong? Every run takes it again until that time has passed`);
+    }
+  }
+}
 
 export default defineStep({
   name: 'fetch',
@@ -31,6 +58,7 @@ export default defineStep({
     const unknown = listing.filter((f) => fileKind(f.name) === null || !order.includes(fileKind(f.name)!));
     for (const f of unknown) ctx.log.debug(`ignoring ${f.name}: not a LOS file kind in the workflow's order`);
     ctx.progress.set('listed', listing.length);
+    warnAboutNames(ctx, source.display, listing, source.otherFiles ?? []);
 
     const files: LosFile[] = [];
     await ctx.each(wanted, (x) => x.f.name, async ({ f, kind }, progress) => {

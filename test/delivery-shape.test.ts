@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cli, sandbox, ROOT, type CliResult } from './helpers/cli.ts';
 
@@ -155,6 +155,56 @@ test('a header-only STAM file ends nothing (a warning); the same file with its r
     assert.is(r.code, 0, show(r));
     assert.is(report.operations.class?.terminate, undefined, JSON.stringify(report.operations));
     assert.ok(report.warnings.some((w: string) => /^STAM_UUID_Enhedstype\.csv has a header but no rows/.test(w)), JSON.stringify(report.warnings));
+  } finally {
+    box.cleanup();
+  }
+});
+
+/** A metric's value in the state folder's Prometheus textfile. */
+function metric(box: Box, name: string): number | undefined {
+  const text = readFileSync(path.join(path.dirname(box.state), 'los2mo.prom'), 'utf8');
+  const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+test('misnamed files on the source are warnings naming them (summary, report, metrics) on every run, unless ignore_files lists them', () => {
+  const box = sandbox();
+  try {
+    for (const name of ['Org_new_20240601_120000.csv', 'Org_nye_2024-06-01.csv']) copyFileSync(path.join(box.los, 'Org_nye_20240601_120000.csv'), path.join(box.los, name));
+    const named = (warnings: string[], name: string) => warnings.some((w) => w.startsWith(`"${name}" on `) && w.includes('is no LOS file name'));
+    const first = run(box);
+    assert.is(first.r.code, 0, show(first.r));
+    for (const name of ['Org_new_20240601_120000.csv', 'Org_nye_2024-06-01.csv']) {
+      assert.ok(named(first.report.warnings, name), `${name}: ${JSON.stringify(first.report.warnings)}`);
+      assert.ok(first.r.stdout.includes(name), `${name} in the summary`);
+    }
+    assert.is(metric(box, 'los2mo_unknown_files'), 2);
+    // the state moved past their modification times: they are still named on the next run
+    const second = run(box);
+    assert.is(second.r.code, 0, show(second.r));
+    assert.ok(named(second.report.warnings, 'Org_new_20240601_120000.csv') && named(second.report.warnings, 'Org_nye_2024-06-01.csv'), JSON.stringify(second.report.warnings));
+    // expected files: no warning
+    const ignored = run(box, ['--set', 'ignore_files=Org_new_*, Org_nye_????-??-??.csv']);
+    assert.is(ignored.r.code, 0, show(ignored.r));
+    assert.equal(ignored.report.warnings.filter((w: string) => w.includes('is no LOS file name')), []);
+    assert.is(metric(box, 'los2mo_unknown_files'), 0);
+  } finally {
+    box.cleanup();
+  }
+});
+
+test('files dated or modified in the future are warnings', () => {
+  const box = sandbox();
+  try {
+    const future = 'Pers_ret_20990101_120000.csv';
+    copyFileSync(path.join(box.los, 'Pers_ret_20240701_120000.csv'), path.join(box.los, future));
+    const later = new Date(Date.now() + 3 * 86_400_000);
+    utimesSync(path.join(box.los, 'Leder_luk_20240801_120000.csv'), later, later);
+    const { r, report } = run(box, ['--dry-run']);
+    assert.is(r.code, 0, show(r));
+    assert.ok(report.warnings.some((w: string) => w.startsWith(`${future}: the date in its name (2099-01-01) is in the future`)), JSON.stringify(report.warnings));
+    assert.ok(report.warnings.some((w: string) => w.startsWith('Leder_luk_20240801_120000.csv: modified in the future')), JSON.stringify(report.warnings));
+    assert.not.ok(report.warnings.some((w: string) => w.startsWith('Pers_ret_20240701_120000.csv')));
   } finally {
     box.cleanup();
   }

@@ -1,18 +1,34 @@
-/** LOS file names: kind (prefix) and the date in the name. */
-const TIMED = /^(Org_inital|Org_nye|Org_ret|Pers_nye|Pers_ret|Pers_luk|Leder_nye|Leder_ret|Leder_luk)_(\d{4})(\d{2})(\d{2})_\d{6}\.csv$/i;
+/**
+ * LOS file names (los-format.md), the one list of file kinds: STAM files have fixed names
+ * (`STAM_UUID_<facet>.csv`), the others are `PREFIX_YYYYMMDD_HHMMSS.csv`, the prefix spelt exactly
+ * as the delivery spells it (`Org_inital`, sic). The source lists only these names (src/source/names.ts);
+ * any other file on the source is a warning of the run (steps/fetch.ts).
+ */
+import { isValidDay } from '../time.ts';
 
-export type FileKind = 'STAM' | 'Org_inital' | 'Org_nye' | 'Org_ret' | 'Pers_nye' | 'Pers_ret' | 'Pers_luk' | 'Leder_nye' | 'Leder_ret' | 'Leder_luk';
+/** Prefixes of the timestamped LOS files, in processing order. */
+export const LOS_TIMED_KINDS = ['Org_inital', 'Org_nye', 'Org_ret', 'Pers_nye', 'Pers_ret', 'Pers_luk', 'Leder_nye', 'Leder_ret', 'Leder_luk'] as const;
+/** Every file kind, in processing order (the fetch step's default order). */
+export const LOS_FILE_KINDS = ['STAM', ...LOS_TIMED_KINDS] as const;
+export type FileKind = (typeof LOS_FILE_KINDS)[number];
 
+const CSV = String.raw`\.(?:csv|CSV)`;
+/** `PREFIX_YYYYMMDD_HHMMSS.csv`: kind, year, month, day. */
+export const TIMED_NAME = new RegExp(String.raw`^(${LOS_TIMED_KINDS.join('|')})_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})${CSV}$`);
+/** STAM files have fixed names such as STAM_UUID_Enhedstype.csv: letters, digits, _ and -. */
+export const STAM_NAME = new RegExp(String.raw`^STAM_UUID_[A-Za-z0-9ÆØÅæøå_-]+${CSV}$`);
+
+/** The kind of a LOS file name, or null for any other name (including an impossible date or time in it). */
 export function fileKind(name: string): FileKind | null {
-  if (/^STAM_UUID_[^/\\]+\.csv$/i.test(name)) return 'STAM';
-  const m = TIMED.exec(name);
-  if (!m) return null;
-  const canonical = ['Org_inital', 'Org_nye', 'Org_ret', 'Pers_nye', 'Pers_ret', 'Pers_luk', 'Leder_nye', 'Leder_ret', 'Leder_luk'].find((k) => k.toLowerCase() === m[1]!.toLowerCase());
-  return canonical as FileKind;
+  if (STAM_NAME.test(name)) return 'STAM';
+  const m = TIMED_NAME.exec(name);
+  if (!m || !isValidDay(+m[2]!, +m[3]!, +m[4]!) || +m[5]! > 23 || +m[6]! > 59 || +m[7]! > 59) return null;
+  return m[1] as FileKind;
 }
 
-/** The file's date: the day in its name (`Org_ret_20240701_120000.csv` → 2024-07-01); null for STAM. */
+/** The file's date: the day in its name (`Org_ret_20240701_120000.csv` → 2024-07-01); null for STAM and other names. */
 export function fileDate(name: string): string | null {
-  const m = TIMED.exec(name);
+  if (fileKind(name) === null) return null;
+  const m = TIMED_NAME.exec(name);
   return m ? `${m[2]}-${m[3]}-${m[4]}` : null;
 }

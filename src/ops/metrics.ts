@@ -87,6 +87,7 @@ export function runMetrics({ report, lastSuccess }: MetricsInput): string {
       help: 'Outcome of the last run: 1 for the outcome that happened, 0 for the others',
       samples: OUTCOMES.map((o) => ({ labels: { outcome: o }, value: report.outcome === o ? 1 : 0 })),
     },
+    one('los2mo_unknown_files', 'Files on the source of the last run whose names are no LOS file names (not imported; setting ignore_files)', t.unknown_files ?? 0),
     one('los2mo_last_run_exit_code', 'Exit status of the last run: 0 success, 1 failed, 2 configuration or lock, 3 invalid input', report.exit_code),
     ...(lastSuccess !== undefined ? [one('los2mo_last_success_timestamp_seconds', 'Start of the last successful run (from the journal), seconds since the epoch', lastSuccess)] : []),
     {

@@ -30,6 +30,8 @@ export abstract class BaseSource implements Source {
   abstract readonly kind: SourceKind;
   abstract readonly display: string;
   readonly warnings: string[] = [];
+  /** Plain files of the last listing whose names are no LOS file names (Source.otherFiles). */
+  otherFiles: string[] = [];
   /** Failed attempts that were retried, so far. */
   retries = 0;
   /** whole seconds on FTP and SFTP; the folder source overrides */
@@ -100,13 +102,19 @@ export abstract class BaseSource implements Source {
     return this.operate('list', undefined, async () => {
       const entries = await this.rawList();
       const files: RemoteFile[] = [];
+      const others: string[] = [];
+      this.otherFiles = others;
       const seen = new Set<string>();
       for (const e of entries) {
         if (isHostileName(e.name)) {
           this.warn(`${this.label} ${this.display}: refused remote name ${showName(e.name)} (path separator, '..' or control characters)`);
           continue;
         }
-        if (!e.isFile || !isSafeRemoteName(e.name)) continue; // directories, links, other files: not ours
+        if (!e.isFile) continue; // directories, links: not ours
+        if (!isSafeRemoteName(e.name)) {
+          others.push(e.name); // another file: the fetch step warns about it (a misnamed delivery?)
+          continue;
+        }
         if (seen.has(e.name)) {
           this.warn(`${this.label} ${this.display}: name ${showName(e.name)} listed twice; using the first`);
           continue;

@@ -6,24 +6,11 @@
  */
 import path from 'node:path';
 import { SourceError } from './errors.ts';
+import { fileKind, LOS_TIMED_KINDS } from '../los/files.ts';
 
-/** Prefixes of the timestamped LOS files: `PREFIX_YYYYMMDD_HHMMSS.csv`. */
-export const LOS_TIMED_PREFIXES = [
-  'Org_inital',
-  'Org_nye',
-  'Org_ret',
-  'Pers_nye',
-  'Pers_ret',
-  'Pers_luk',
-  'Leder_nye',
-  'Leder_ret',
-  'Leder_luk',
-] as const;
+/** Prefixes of the timestamped LOS files: `PREFIX_YYYYMMDD_HHMMSS.csv` (the one list: src/los/files.ts). */
+export const LOS_TIMED_PREFIXES = LOS_TIMED_KINDS;
 
-const CSV = String.raw`\.(?:csv|CSV)`;
-const TIMED_RE = new RegExp(String.raw`^(?:${LOS_TIMED_PREFIXES.join('|')})_\d{8}_\d{6}${CSV}$`);
-/** STAM files have fixed names such as STAM_UUID_Enhedstype.csv; allow letters, digits, _ and -. */
-const STAM_RE = new RegExp(String.raw`^STAM_UUID_[A-Za-z0-9ÆØÅæøå_-]+${CSV}$`);
 // eslint-disable-next-line no-control-regex
 const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
@@ -47,7 +34,7 @@ export function isHostileName(name: string): boolean {
 /** True when `name` is an expected LOS file name and nothing else (no path, no `..`, no control chars). */
 export function isSafeRemoteName(name: string): boolean {
   if (typeof name !== 'string' || name.length > 200 || isHostileName(name)) return false;
-  return TIMED_RE.test(name) || STAM_RE.test(name);
+  return fileKind(name) !== null;
 }
 
 /** A name for printing: quoted, control characters escaped, cut to 100 characters. */
@@ -89,4 +76,15 @@ export function isSafeUploadName(name: string): boolean {
 export function isSafeUploadFolder(folder: string): boolean {
   if (typeof folder !== 'string' || folder === '' || folder.length > 200) return false;
   return folder.split('/').every((seg) => isSafeUploadName(seg));
+}
+
+/**
+ * A test of file names against the `ignore_files` setting: comma-separated names or globs, where
+ * `*` is any run of characters and `?` one character (case-sensitive, as the names on the server).
+ */
+export function ignoredNames(setting: string | undefined): (name: string) => boolean {
+  const globs = (setting ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+  if (!globs.length) return () => false;
+  const re = new RegExp(`^(?:${globs.map((g) => g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')).join('|')})$`, 's');
+  return (name) => re.test(name);
 }

@@ -20,6 +20,8 @@ export interface Source {
   readonly retries: number;
   /** Warnings so far (refused hostile names, a password sent over plain FTP, …); also passed to `onWarning`. */
   readonly warnings?: readonly string[];
+  /** Plain files of the last `list()` whose names are no LOS file names (not listed; the fetch step warns about them). */
+  readonly otherFiles?: readonly string[];
   /** Plain files with LOS names, sorted by name; mtime exact (MLSD, else MDTM; SFTP attrs; fs.stat). */
   list(): Promise<RemoteFile[]>;
   /**
