@@ -177,7 +177,7 @@ async function bareCsvParse(files: string[]): Promise<{ coldMs: number; warmMs: 
  * (phases_ms.plan). Not in it, shown apart: the I/O edges — the DAR address washing (the DAR
  * register or service) and the upload's reads from MO (references, timelines).
  */
-const PARSE_STEPS = ['classes', 'units', 'merge', 'person_rows', 'manager_rows', 'persons'];
+const PARSE_STEPS = ['classes', 'units', 'merge_units', 'person_rows', 'manager_rows', 'persons'];
 const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const fmtMb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;

@@ -1,7 +1,7 @@
 import type { JSONSchema } from 'json-schema-to-ts';
 import { classesOutputSchema } from './classes.schema.ts';
 import { sourceSchema } from './desired.schema.ts';
-import { mergeSchemas } from './merge.schema.ts';
+import { mergeUnitsSchemas } from './merge-units.schema.ts';
 import { mergePersonsSchemas } from './merge-persons.schema.ts';
 import { seedOutputSchema } from './seed-step.schema.ts';
 
@@ -15,8 +15,8 @@ export const uploadSchemas = {
       seed: seedOutputSchema,
       /** parse-classes output: STAM classes and IT systems */
       classes: classesOutputSchema,
-      /** merge output: org units and their addresses, parents not delivered */
-      units: mergeSchemas.output,
+      /** merge-units output: org units and their addresses, parents not delivered */
+      units: mergeUnitsSchemas.output,
       /** merge-persons output: employees, engagements, addresses, IT users, managers */
       persons: mergePersonsSchemas.output,
     },

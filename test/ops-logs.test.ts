@@ -25,7 +25,7 @@ function records(stderr: string): Rec[] {
   });
 }
 
-const STEPS = ['seed', 'fetch', 'classes', 'units', 'dar', 'merge', 'person_rows', 'manager_rows', 'persons', 'upload', 'commit'];
+const STEPS = ['seed', 'fetch', 'classes', 'units', 'dar', 'merge_units', 'person_rows', 'manager_rows', 'persons', 'upload', 'commit'];
 
 test('a successful run against a real MO with --log-format json --verbose: only JSON, step events, a summary record, no secrets', async () => {
   const box = sandbox();

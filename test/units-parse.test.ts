@@ -101,7 +101,7 @@ function expectInvalid(res: ReturnType<typeof runBroken>, problems: string[]) {
   for (const p of problems) assert.ok(res.out.includes(p), `the output shows ${p}`);
   assert.is(res.report.outcome, 'invalid-input');
   assert.not.ok(res.wrote, 'no state file and no reports written');
-  assert.not.ok(res.report.steps.some((s) => ['merge', 'upload', 'commit'].includes(s.id) && s.status === 'done'), 'merge and the writing steps did not finish');
+  assert.not.ok(res.report.steps.some((s) => ['merge_units', 'upload', 'commit'].includes(s.id) && s.status === 'done'), 'merge and the writing steps did not finish');
 }
 
 // line n of the file = lines[n - 1] (line 1 = header); columns: 1 OrgUUID … 5 ParentUUID, 6 Med-i-LinjeOrg, 15 StartDato, 16 SlutDato

@@ -1,16 +1,16 @@
 /**
- * merge: unit rows → the desired timeline of every org unit and derived address (DesiredObject),
+ * merge-units: unit rows → the desired timeline of every org unit and derived address (DesiredObject),
  * parents first. Pure work in src/merge/units.ts; rules in docs/org-units.md.
  */
 import { defineStep } from '../src/engine/step.ts';
-import { mergeSchemas } from '../schemas/merge.schema.ts';
+import { mergeUnitsSchemas } from '../schemas/merge-units.schema.ts';
 import { seedClassUuid } from '../src/seed.ts';
 import { mergeUnits, unitTypeReferences } from '../src/merge/units.ts';
 
 export default defineStep({
-  name: 'merge',
+  name: 'merge-units',
   description: 'Merge org unit history',
-  schemas: mergeSchemas,
+  schemas: mergeUnitsSchemas,
 })({
   async run({ input, ctx }) {
     const classUuid = (facet: string, userKey: string) => seedClassUuid(input.seed, facet, userKey, 'the org units mapping');

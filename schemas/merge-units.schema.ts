@@ -1,4 +1,4 @@
-/** merge: unit rows (washed by dar-lookup) → desired timelines of org units and their addresses. */
+/** merge-units: unit rows (washed by dar-lookup) → desired timelines of org units and their addresses. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { desiredObjectsSchema } from './desired.schema.ts';
 import { unitFileSchema, unitRowsSchema, unitSpecSchema } from './parse-units.schema.ts';
@@ -21,7 +21,7 @@ export const externalParentSchema = {
 
 export type ExternalParentRecord = FromSchema<typeof externalParentSchema>;
 
-export const mergeSchemas = {
+export const mergeUnitsSchemas = {
   with: { type: 'object', additionalProperties: false, properties: {} },
   input: {
     type: 'object',
