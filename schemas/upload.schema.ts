@@ -1,6 +1,5 @@
 import type { JSONSchema } from 'json-schema-to-ts';
 import { classesOutputSchema } from './classes.schema.ts';
-import { sourceSchema } from './desired.schema.ts';
 import { mergeUnitsSchemas } from './merge-units.schema.ts';
 import { mergePersonsSchemas } from './merge-persons.schema.ts';
 import { seedOutputSchema } from './seed-step.schema.ts';
@@ -24,16 +23,11 @@ export const uploadSchemas = {
   output: {
     type: 'object',
     additionalProperties: false,
-    required: ['changes', 'written', 'failed'],
+    required: ['changes', 'written'],
     properties: {
       changes: { type: 'integer', minimum: 0, description: 'planned operations' },
       written: { type: 'integer', minimum: 0, description: 'objects written' },
       skipped_rows: { type: 'integer', minimum: 0, description: 'rows left out by --skip-invalid-rows' },
-      failed: {
-        type: 'array',
-        items: { type: 'object', additionalProperties: false, required: ['uuid', 'kind', 'error'], properties: { uuid: { type: 'string' }, kind: { type: 'string' }, file: { type: 'string' }, line: { type: 'integer' }, error: { type: 'string' } } },
-      },
-      source: sourceSchema,
     },
   },
 } as const satisfies Record<string, JSONSchema>;

@@ -178,5 +178,5 @@ async function write(ctx: StepContext, client: MoClient, plan: Plan) {
   if (applied.failed.length) {
     throw new Los2moError(`MO refused ${applied.failed.length} object(s), the rest was written; the state is not advanced so the next run tries them again:\n${applied.failed.slice(0, 20).map((f) => `  ${f.kind} ${f.uuid}${f.file ? ` (${f.file}:${f.line})` : ''}: ${f.error}`).join('\n')}`);
   }
-  return { changes: total, written: applied.written.size, failed: [], skipped_rows: plan.skippedRows };
+  return { changes: total, written: applied.written.size, skipped_rows: plan.skippedRows };
 }

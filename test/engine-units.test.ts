@@ -128,6 +128,9 @@ test('every step module declares its name and closed object schemas for with, in
       assert.is(valid({}), !schema.required?.length, `${name} ${k}: {} is valid exactly when nothing is required`);
     }
   }
+  // upload declares what it gives: a refused object fails the step (it never returned a list of failures)
+  const upload = (await loadStepModule('upload', STEPS_DIR))!.schemas.output as { properties: object; required: string[] };
+  assert.equal([Object.keys(upload.properties).sort(), upload.required], [['changes', 'skipped_rows', 'written'], ['changes', 'written']]);
 });
 
 test('README\'s settings table is the settings list; ./run --help names exactly the workflow options the parser takes', async () => {
