@@ -134,7 +134,9 @@ async function workflowCommand(args: string[]): Promise<number> {
   const logFormat = values['log-format'] as string | undefined;
   if (logFormat && logFormat !== 'text' && logFormat !== 'json') throw new ConfigError('--log-format must be text or json');
   const { runWorkflow } = await import('./engine/runner.ts');
+  const { applicationHooks } = await import('./ops/run-hooks.ts');
   const result = await runWorkflow({
+    hooks: applicationHooks(),
     workflow: positionals[0]!,
     dryRun: values['dry-run'] as boolean | undefined,
     importFromDate: values['import-from-date'] as string | undefined,

@@ -130,19 +130,19 @@ async function checkDelivery(ctx: StepContext, client: MoClient, delivery: Input
       // a dropped unit takes along the rows that depend on it (child units, engagements, managers), transitively
       const cascade = await dropUnitsCascading(client, unitObjects, references, rejected);
       unitObjects = cascade.units;
-      problems.push(...cascade.problems);
+      for (const p of cascade.problems) problems.push(p);
       known.units = new Set(unitObjects.filter((o) => o.kind === 'org_unit').map((o) => o.uuid));
       if (persons?.remerge) {
         // Pers/Leder rows: merged again without the rejected rows (the other rows of a person still count)
         const again = await remergeWithoutRows(client, persons.remerge, rejected, known, { cprToUuid });
-        problems.push(...again.problems);
+        for (const p of again.problems) problems.push(p);
         personObjects = repointPersons(again.result.objects, repoint);
         fallbacks = repointPersons(again.result.fallbacks.map((f) => ({ ...f, kind: f.kind as DesiredObject['kind'] })), repoint);
         ends = again.result.ends;
       } else personObjects = withoutRows(personObjects, rejected);
       skippedRows = rejected.size;
       for (const p of problems) ctx.report.warn(`skipped row: ${formatProblem(p)}`);
-      ctx.report.errors.push(...problems);
+      ctx.report.addErrors(problems);
     }
   }
   await checkExternalParents(client, units?.external_parents ?? []);

@@ -24,6 +24,9 @@ export interface FileReport {
   rows?: number;
 }
 
+/** How many input problems the report keeps (`errors`); `errors_total` counts them all. */
+export const ERRORS_KEPT = 1000;
+
 export class Report {
   run_id = '';
   workflow = '';
@@ -39,7 +42,9 @@ export class Report {
   operations: Record<string, Record<string, number>> = {};
   totals: Record<string, number> = {};
   warnings: string[] = [];
+  /** the first ERRORS_KEPT input problems (`addErrors`); `errors_total` counts them all */
   errors: InputProblem[] = [];
+  errors_total = 0;
   failure?: string;
   /** Which MO the run talked to. */
   mo?: { url: string; embedded: boolean; /** null: a dry run against an empty embedded MO (no database in the state folder yet, none created) */ database?: string | null; /** the embedded emulator's process: its peak RSS (KiB) */ peak_rss_kb?: number };
@@ -56,6 +61,14 @@ export class Report {
   operation(kind: string, op: string, n = 1) {
     const k = (this.operations[kind] ??= {});
     k[op] = (k[op] ?? 0) + n;
+  }
+  /** Record input problems: every one counted, the first ERRORS_KEPT kept (never spread: 125,000 problems exceed the argument limit). */
+  addErrors(problems: readonly InputProblem[]) {
+    this.errors_total += problems.length;
+    for (const p of problems) {
+      if (this.errors.length >= ERRORS_KEPT) break;
+      this.errors.push(p);
+    }
   }
   warn(message: string) {
     this.warnings.push(message);

@@ -42,9 +42,10 @@ export function formatSummary(report: Report, durationMs: number, { quiet = fals
     if (groups.length > 8) lines.push(`    … ${n(groups.length - 8)} more kinds of warning in the report (--report FILE.json)`);
   }
   if (report.errors.length) {
-    lines.push(`  errors    ${report.errors.length} (nothing was written; the state was not advanced)`);
+    const total = Math.max(report.errors_total, report.errors.length);
+    lines.push(`  errors    ${n(total)} (nothing was written; the state was not advanced)`);
     for (const p of report.errors.slice(0, 20)) lines.push(`    ${formatProblem(p)}`);
-    if (report.errors.length > 20) lines.push(`    … ${report.errors.length - 20} more in the report (--report FILE.json)`);
+    if (total > 20) lines.push(`    … ${n(total - 20)} more in the report (--report FILE.json${total > report.errors.length ? `; it keeps the first ${n(report.errors.length)}` : ''})`);
   } else if (report.failure) {
     lines.push(`  error     ${report.failure.split('\n').join('\n            ')}`);
     if (report.outcome !== 'success' && !report.dry_run) lines.push('  the state was not advanced; the next run starts from the same point');

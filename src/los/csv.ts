@@ -213,7 +213,7 @@ export function readCsvCollecting(file: { path: string; name: string }, encoding
     return readCsv(file.path, file.name, encoding);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    problems.push(...e.problems);
+    for (const p of e.problems) problems.push(p); // never spread: a file can have 100,000s of problems
     return null;
   }
 }

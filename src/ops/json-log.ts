@@ -18,7 +18,8 @@ export function logRunEnd(report: Report, durationMs: number, log?: Logger): voi
   for (const g of groups.slice(0, MAX_LISTED)) l.warn(formatWarningGroup(g), { kind: 'warning', ...(g.count > 1 ? { count: g.count, examples: g.examples } : {}) });
   if (groups.length > MAX_LISTED) l.warn(`${groups.length - MAX_LISTED} more kinds of warning in the report (--report FILE.json)`, { kind: 'warning' });
   for (const p of report.errors.slice(0, MAX_LISTED)) l.error(formatProblem(p), { kind: 'input-error', file: p.file, line: p.line, column: p.column, field: p.field });
-  if (report.errors.length > MAX_LISTED) l.error(`${report.errors.length - MAX_LISTED} more input errors in the report (--report FILE.json)`, { kind: 'input-error' });
+  const errorsTotal = Math.max(report.errors_total, report.errors.length);
+  if (errorsTotal > MAX_LISTED) l.error(`${errorsTotal - MAX_LISTED} more input errors in the report (--report FILE.json)`, { kind: 'input-error' });
   const fields = {
     kind: 'summary',
     outcome: report.outcome,
@@ -34,7 +35,7 @@ export function logRunEnd(report: Report, durationMs: number, log?: Logger): voi
     operations: report.operations,
     totals: report.totals,
     warnings: report.warnings.length,
-    errors: report.errors.length,
+    errors: errorsTotal,
     failure: report.failure,
     mo: report.mo ? { embedded: report.mo.embedded, url: report.mo.embedded ? undefined : report.mo.url, database: report.mo.database } : undefined,
   };

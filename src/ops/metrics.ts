@@ -118,7 +118,7 @@ export function runMetrics({ report, lastSuccess }: MetricsInput): string {
     one('los2mo_dar_requests', 'Addresses looked up in DAR by the last run', t.dar_requests ?? 0),
     one('los2mo_dar_failures', 'Postal addresses the last run could not match in DAR (not imported)', t.dar_failed ?? 0),
     one('los2mo_warnings', 'Warnings of the last run', report.warnings.length),
-    one('los2mo_input_errors', 'Invalid values in the input files found by the last run', report.errors.length),
+    one('los2mo_input_errors', 'Invalid values in the input files found by the last run', Math.max(report.errors_total, report.errors.length)),
   ];
   return formatFamilies(families);
 }

@@ -147,7 +147,7 @@ export async function remergeWithoutRows(client: MoClient, remerge: Remerge, rej
     const refs = referencesToCheck(remerge.references, result.persons, rejected).filter((r) => r.kind === 'person');
     const more = (await checkReferences(client, refs, { ...known, persons }, mo)).filter((p) => !rejected.has(`${p.file}:${p.line}`));
     if (!more.length) return { result, problems };
-    problems.push(...more);
+    for (const p of more) problems.push(p);
     for (const p of more) rejected.add(`${p.file}:${p.line}`);
   }
 }
@@ -186,7 +186,7 @@ export async function dropUnitsCascading(client: MoClient, units: DesiredObject[
       return { units: withoutRows(kept, rejected), problems };
     }
     for (const p of more) rejected.add(`${p.file}:${p.line}`);
-    problems.push(...more);
+    for (const p of more) problems.push(p);
   }
 }
 
