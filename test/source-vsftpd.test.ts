@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openSource, type SourceOptions } from '../src/source/source.ts';
+import { isNewerThan, openSource, type SourceOptions } from '../src/source/source.ts';
 import { giveToAccount, startVsftpd, type RealServer, type VsftpdOptions } from './helpers/real-servers.ts';
 
 const FAST: Partial<SourceOptions> = { retryDelayMs: 5, timeoutMs: 5000, retries: 2 };
@@ -101,7 +101,24 @@ ftp('implicit FTPS (ftps-implicit://): pinned and with a CA file', async () => {
     await listAndDownload({ url: `ftps-implicit://${srv.user}@${srv.host}:${srv.port}/in`, password: srv.password, caFile: srv.certFile });
     // explicit FTPS against an implicit server fails with a TLS error, not a 90 s wait
     const err = await openSource({ ...FAST, timeoutMs: 1500, url: `ftps://${srv.user}@${srv.host}:${srv.port}/in`, password: srv.password, caFile: srv.certFile }).then(() => fail('explicit against implicit must fail'), (e: Error) => e);
+    assert.match(err.message, /no FTP greeting: if the server uses implicit TLS .* use ftps-implicit:\/\//);
     assert.not.ok(err.message.includes(srv.password));
+  });
+});
+
+ftp('mtimes are whole seconds: a file written 0.5 s after the state time is still taken', async () => {
+  await withVsftpd({}, async (srv) => {
+    const name = path.join(srv.home, 'in', 'Org_nye_20240102_000000.csv');
+    const written = new Date(Date.UTC(2024, 2, 5, 12, 0, 0, 800));
+    utimesSync(name, written, written);
+    const state = new Date(Date.UTC(2024, 2, 5, 12, 0, 0, 300)); // the last import started 0.5 s earlier
+    const src = await openSource({ ...FAST, url: `ftp://${srv.host}:${srv.port}/in`, user: srv.user, password: srv.password });
+    const f = (await src.list()).find((x) => x.name === 'Org_nye_20240102_000000.csv')!;
+    await src.close();
+    assert.is(f.mtime.toISOString(), '2024-03-05T12:00:00.000Z', 'MDTM has whole seconds');
+    assert.is(src.precisionMs, 1000);
+    assert.not.ok(f.mtime.getTime() > state.getTime(), 'compared exactly it would be skipped on every run');
+    assert.ok(isNewerThan(f.mtime, state, src.precisionMs), 'compared at the server precision it is taken');
   });
 });
 

@@ -129,7 +129,9 @@ export class FtpSource extends BaseSource {
         try {
           await c.connect(this.host, this.port);
         } catch (err) {
-          throw new Error(`cannot connect: ${messageOf(err)}`);
+          // an implicit-TLS server waits for a TLS handshake and never greets: say what it probably is
+          const hint = this.kind === 'ftps' && /timeout/i.test(messageOf(err)) ? ' — no FTP greeting: if the server uses implicit TLS (usually port 990), use ftps-implicit://' : '';
+          throw new Error(`cannot connect: ${messageOf(err)}${hint}`);
         }
       }
       if (this.kind === 'ftps' && !this.implicit) {
@@ -271,9 +273,6 @@ export class FtpSource extends BaseSource {
           'trust its CA with ca_file / LOS_CA_FILE or pin it with tls_fingerprint / LOS_TLS_FINGERPRINT',
         { operation: 'connect', where: this.display, retryable: false },
       );
-    }
-    if (this.kind === 'ftps' && !this.implicit && /timeout/i.test(messageOf(err)) && this.port === 990) {
-      return new Error(`TLS handshake failed: ${messageOf(err)} — port 990 is usually implicit FTPS: use ftps-implicit://`);
     }
     return new Error(`TLS handshake failed: ${messageOf(err)}`);
   }
