@@ -31,7 +31,7 @@ export const SETTINGS: SettingDef[] = [
   { name: 'server_timezone', env: 'LOS_SERVER_TIMEZONE', file: ['integrations.aarhus_los.server_timezone'], description: 'FTP: time zone of the server\'s MDTM times (e.g. Europe/Copenhagen for vsftpd use_localtime=YES); default UTC' },
   { name: 'state_file', env: 'LOS_STATE_FILE', file: ['integrations.aarhus_los.state_file'], default: '.los2mo/state', description: 'State file; its folder holds all run state (journal, lock, caches, reports)' },
   { name: 'ignore_files', env: 'LOS_IGNORE_FILES', file: ['integrations.aarhus_los.ignore_files'], description: 'Files expected on the source that are no LOS files: comma-separated names or globs (* and ?), e.g. "README.txt,*.bak"; any other such file is a warning of every run' },
-  { name: 'encoding', env: 'LOS_ENCODING', file: ['integrations.aarhus_los.encoding'], default: 'utf-8', description: 'Encoding of the CSV files: utf-8 or windows-1252' },
+  { name: 'encoding', env: 'LOS_ENCODING', file: ['integrations.aarhus_los.encoding'], default: 'utf-8', description: 'Encoding of a CSV file without a BOM that is not valid UTF-8 (decided per file): utf-8 (then an input error) or windows-1252' },
   { name: 'mo_url', env: 'MO_URL', file: ['mora_base'], default: '', description: 'MO base URL; empty = the embedded MO emulator' },
   { name: 'client_id', env: 'CLIENT_ID', file: ['client_id'], default: 'dipex', description: 'Keycloak client id' },
   { name: 'client_secret', env: 'CLIENT_SECRET', file: ['client_secret'], secret: true, description: 'Keycloak client secret' },

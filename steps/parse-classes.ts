@@ -8,7 +8,7 @@ import { parseClassesSchemas } from '../schemas/parse-classes.schema.ts';
 import { loadMapping, mappingFileProblems } from '../src/los/mapping-file.ts';
 import { unmappedWarning } from '../src/los/mapping.ts';
 import { parseStamFiles } from '../src/los/stam.ts';
-import type { Encoding } from '../src/los/csv.ts';
+import { noteEncodings, type Encoding } from '../src/los/csv.ts';
 
 export default defineStep({
   name: 'parse-classes',
@@ -22,6 +22,7 @@ export default defineStep({
     for (const f of stam) if (!result.used.has(f.name)) ctx.report.warn(`${f.name} is not in the STAM mapping; ignored`);
     for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'STAM mapping'));
     for (const name of result.empty) ctx.report.warn(`${name} has a header but no rows: read as "not delivered", nothing of its facet is ended (a STAM file lists the whole facet; an empty one is taken for a broken export)`);
+    noteEncodings(ctx.report, ctx.log, result.encodings);
     ctx.progress.set('files', result.used.size);
     ctx.progress.set('rows', result.rows);
     ctx.progress.set('classes', result.classes.length);

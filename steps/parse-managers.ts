@@ -8,7 +8,7 @@ import { parseManagersSchemas } from '../schemas/parse-managers.schema.ts';
 import { loadMapping, mappingFileProblems } from '../src/los/mapping-file.ts';
 import { unmappedWarning } from '../src/los/mapping.ts';
 import { parseManagerFiles } from '../src/los/managers.ts';
-import type { Encoding } from '../src/los/csv.ts';
+import { noteEncodings, type Encoding } from '../src/los/csv.ts';
 
 export default defineStep({
   name: 'parse-managers',
@@ -20,6 +20,7 @@ export default defineStep({
     const mapping = loadMapping('managers', file);
     const result = parseManagerFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file);
     for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'managers mapping'));
+    noteEncodings(ctx.report, ctx.log, result.encodings);
     ctx.progress.set('files', result.files.length);
     ctx.progress.set('rows', result.count);
     ctx.report.count('manager_rows', result.count);

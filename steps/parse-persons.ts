@@ -9,7 +9,7 @@ import { parsePersonsSchemas } from '../schemas/parse-persons.schema.ts';
 import { loadMapping, mappingFileProblems } from '../src/los/mapping-file.ts';
 import { unmappedWarning } from '../src/los/mapping.ts';
 import { parsePersonFiles } from '../src/los/persons.ts';
-import type { Encoding } from '../src/los/csv.ts';
+import { noteEncodings, type Encoding } from '../src/los/csv.ts';
 
 export default defineStep({
   name: 'parse-persons',
@@ -21,6 +21,7 @@ export default defineStep({
     const mapping = loadMapping('persons', file);
     const result = parsePersonFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file);
     for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'persons mapping'));
+    noteEncodings(ctx.report, ctx.log, result.encodings);
     ctx.progress.set('files', result.files.length);
     ctx.progress.set('rows', result.count);
     ctx.report.count('person_rows', result.count);

@@ -8,7 +8,7 @@ import { parseUnitsSchemas } from '../schemas/parse-units.schema.ts';
 import { loadMapping, mappingFileProblems } from '../src/los/mapping-file.ts';
 import { unmappedWarning } from '../src/los/mapping.ts';
 import { parseUnitFiles } from '../src/los/units.ts';
-import type { Encoding } from '../src/los/csv.ts';
+import { noteEncodings, type Encoding } from '../src/los/csv.ts';
 
 /** Distinct units among the rows (a unit's rows are usually consecutive). */
 function unitCount(rows: readonly { uuid: string }[]): number {
@@ -28,6 +28,7 @@ export default defineStep({
     const mapping = loadMapping('org-units', file);
     const result = parseUnitFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding);
     for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'org units mapping'));
+    noteEncodings(ctx.report, ctx.log, result.encodings);
     ctx.progress.set('files', result.files.length);
     ctx.progress.set('rows', result.rows.length);
     ctx.progress.set('units', unitCount(result.rows));

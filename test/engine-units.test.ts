@@ -80,7 +80,7 @@ test('CSV problems name file, line and column', () => {
   assert.match(problems('A;B;A\n1;2;3\n')[0]!, /^1:3:A:duplicated column \(also column 1\)/);
   assert.match(problems('A,B,C\n1,2,3\n')[0]!, /^1:1:header:the header has no ";" delimiter/);
   assert.match(problems('')[0]!, /^1:1:header:the file is empty/);
-  assert.match(problems('A;B\n1;"open\n')[0]!, /quoted field is never closed/);
+  assert.match(problems('A;B\n1;"open\n')[0]!, /^2:2:B:a quoted field opens here and is never closed/);
   const ok = parseCsvText('\uFEFFA;B\r\n"x;y";2\r\n\r\n4;5\r\n', 'X.csv');
   assert.equal(ok.header, ['A', 'B']);
   assert.equal(ok.rows.map((r) => [r.line, r.values]), [[2, ['x;y', '2']], [4, ['4', '5']]]);

@@ -22,6 +22,8 @@ export interface FileReport {
   mtime: string;
   sha256?: string;
   rows?: number;
+  /** the encoding the parse step read it in (a BOM or valid UTF-8: utf-8, else the setting encoding) */
+  encoding?: string;
 }
 
 /** How many input problems the report keeps (`errors`); `errors_total` counts them all. */

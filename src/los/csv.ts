@@ -24,6 +24,8 @@ export interface CsvTable {
   file: string;
   header: string[];
   rows: CsvRow[];
+  /** the encoding the file was read in (readCsv) */
+  encoding?: Encoding;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -66,18 +68,57 @@ function firstInvalidUtf8(buf: Buffer): number {
 }
 
 /** The InputError for a buffer that is not valid UTF-8: file, line, CSV column and its header name of the first bad byte. */
-function invalidUtf8(buf: Buffer, file: string): InputError {
+function invalidUtf8(buf: Buffer, file: string, why = 'if the file is Windows-1252, set encoding=windows-1252 (files with a BOM or valid UTF-8 are still read as UTF-8)'): InputError {
   const at = Math.max(firstInvalidUtf8(buf), 0);
   const { line, column: character } = lineAndColumn(buf, at);
   // column and field as everywhere else: the CSV column the byte is in, and its header name
   const index = fieldIndexAt(buf, at - character + 1, at);
   const field = headerNames(buf)[index] || 'encoding';
-  return new InputError([{ file, line, column: index + 1, field, message: `byte 0x${buf[at]?.toString(16).toUpperCase().padStart(2, '0')} (character ${character} of the line) is not valid UTF-8; if the file is Windows-1252, set encoding=windows-1252` }]);
+  return new InputError([{ file, line, column: index + 1, field, message: `byte 0x${buf[at]?.toString(16).toUpperCase().padStart(2, '0')} (character ${character} of the line) is not valid UTF-8; ${why}` }]);
+}
+
+const hasBom = (buf: Buffer) => buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+
+/** True when `buf` holds at least one multi-byte UTF-8 sequence (a lead byte and its continuation bytes). */
+function hasUtf8Sequence(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i]!;
+    if (b < 0xc2 || b > 0xf4) continue;
+    const len = b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+    let ok = i + len <= buf.length;
+    for (let k = 1; ok && k < len; k++) ok = (buf[i + k]! & 0xc0) === 0x80;
+    if (ok) return true;
+  }
+  return false;
 }
 
 /**
- * The file's content as UTF-8 bytes without a BOM. Valid UTF-8 is the very buffer (no decoding
- * and re-encoding: csv-parse reads the bytes); Windows-1252 is decoded and encoded as UTF-8.
+ * The encoding of one file: a BOM decides UTF-8; without one, valid UTF-8 is UTF-8, anything else
+ * is read in the configured `fallback` (the setting `encoding`). So a delivery may mix Windows-1252
+ * files with UTF-8 ones.
+ */
+export function decideEncoding(buf: Buffer, fallback: Encoding): Encoding {
+  if (hasBom(buf) || isUtf8(buf)) return 'utf-8';
+  return fallback;
+}
+
+/**
+ * The file's content as UTF-8 bytes without a BOM, and the encoding it was read in
+ * (`decideEncoding`). Valid UTF-8 is the very buffer (no decoding and re-encoding: csv-parse reads
+ * the bytes); Windows-1252 is decoded and encoded as UTF-8. A file that is neither (invalid UTF-8
+ * with the fallback utf-8, or UTF-8 sequences beside invalid bytes: two encodings in one file) is
+ * an input error at the first bad byte.
+ */
+export function decodeFile(buf: Buffer, file: string, fallback: Encoding): { bytes: Buffer; encoding: Encoding } {
+  const encoding = decideEncoding(buf, fallback);
+  if (encoding === 'windows-1252' && hasUtf8Sequence(buf)) throw invalidUtf8(buf, file, 'the file mixes UTF-8 with another encoding');
+  return { bytes: utf8Bytes(buf, file, encoding), encoding };
+}
+
+/**
+ * The file's content as UTF-8 bytes without a BOM, read in `encoding`. Valid UTF-8 is the very
+ * buffer (no decoding and re-encoding: csv-parse reads the bytes); Windows-1252 is decoded and
+ * encoded as UTF-8.
  */
 export function utf8Bytes(buf: Buffer, file: string, encoding: Encoding): Buffer {
   if (encoding === 'windows-1252') {
@@ -133,12 +174,57 @@ function nonEmptyLines(bytes: Buffer): number[] | null {
   }
 }
 
+/**
+ * The line breaks outside quoted fields, read byte by byte (only for files whose line breaks are
+ * not all LF or all CRLF, and for a quote that is never closed): the first lone CR (CR-only line
+ * breaks), the first line ending otherwise than the first line (CRLF and LF mixed), and where an
+ * unclosed quoted field opens. Lines count line feeds, as everywhere else.
+ */
+function scanLineBreaks(bytes: Buffer): { line: number; start: number; at: number; message: string } | null {
+  let quoted = false, line = 1, start = 0, first: 'CRLF' | 'LF' | null = null, firstLine = 0;
+  let open = { line: 0, start: 0, at: 0 };
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b === 0x22) {
+      quoted = !quoted;
+      if (quoted) open = { line, start, at: i };
+      continue;
+    }
+    if (b !== 0x0a && b !== 0x0d) continue;
+    if (quoted) {
+      if (b === 0x0a) { line++; start = i + 1; }
+      continue;
+    }
+    let kind: 'CRLF' | 'LF';
+    if (b === 0x0d) {
+      if (bytes[i + 1] !== 0x0a) return { line, start, at: i, message: 'a line ends with a lone CR (carriage return without line feed; CR-only line breaks?): LOS files end their lines with CRLF or LF' };
+      kind = 'CRLF';
+      i++;
+    } else kind = 'LF';
+    if (first === null) { first = kind; firstLine = line; }
+    else if (kind !== first) return { line, start, at: i, message: `the line ends with ${kind}, but line ${firstLine} (and the lines before this one) with ${first}: mixed line breaks (a file pieced together?)` };
+    line++;
+    start = i + 1;
+  }
+  if (quoted) return { line: open.line, start: open.start, at: open.at, message: 'a quoted field opens here and is never closed (a stray " or a truncated file?)' };
+  return null;
+}
+
 /** Parse UTF-8 bytes (no BOM) of a LOS CSV file. */
 export function parseCsvBytes(bytes: Buffer, file: string): CsvTable {
   const problem = (line: number, column: number, field: string, message: string): InputProblem => ({ file, line, column, field, message });
   if (isBlank(bytes)) throw new InputError([problem(1, 1, 'header', 'the file is empty: a LOS file has at least a header line')]);
   let records: string[][] = [];
+  /** a problem found by scanLineBreaks, at its CSV column (and that column's header name) */
+  const scanned = (p: { line: number; start: number; at: number; message: string }) => {
+    const index = fieldIndexAt(bytes, p.start, p.at);
+    return problem(p.line, index + 1, (p.line > 1 && headerNames(bytes)[index]) || 'line break', p.message);
+  };
   let lines = nonEmptyLines(bytes);
+  if (!lines) {
+    const bad = scanLineBreaks(bytes);
+    if (bad) throw new InputError([scanned(bad)]);
+  }
   try {
     if (lines) records = parse(bytes, CSV_OPTIONS) as string[][];
     if (!lines || lines.length !== records.length) {
@@ -150,6 +236,11 @@ export function parseCsvBytes(bytes: Buffer, file: string): CsvTable {
     }
   } catch (e) {
     const err = e as Error & { code?: string; lines?: number; column?: number | string; index?: number };
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      // csv-parse reports the end of the file: name where the quoted field opens
+      const open = scanLineBreaks(bytes);
+      if (open) throw new InputError([scanned(open)]);
+    }
     const line = err.lines ?? 1;
     const column = typeof err.index === 'number' ? err.index + 1 : 1;
     // the column's header name when the broken record is not the header itself
@@ -203,17 +294,33 @@ export function parseCsvText(text: string, file: string): CsvTable {
   return parseCsvBytes(Buffer.from(text, 'utf8'), file);
 }
 
+/** Read a LOS CSV file; `encoding` is the fallback for a file without a BOM that is not valid UTF-8 (`decideEncoding`). */
 export function readCsv(path: string, file: string, encoding: Encoding = 'utf-8'): CsvTable {
-  return parseCsvBytes(utf8Bytes(readFileSync(path), file, encoding), file);
+  const decoded = decodeFile(readFileSync(path), file, encoding);
+  return { ...parseCsvBytes(decoded.bytes, file), encoding: decoded.encoding };
 }
 
 /** readCsv that adds its problems to a list (so every file of a run is checked) instead of throwing. */
-export function readCsvCollecting(file: { path: string; name: string }, encoding: Encoding, problems: InputProblem[]): CsvTable | null {
+export function readCsvCollecting(file: { path: string; name: string }, encoding: Encoding, problems: InputProblem[], encodings?: Record<string, Encoding>): CsvTable | null {
   try {
-    return readCsv(file.path, file.name, encoding);
+    const table = readCsv(file.path, file.name, encoding);
+    if (encodings) encodings[file.name] = table.encoding!;
+    return table;
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     for (const p of e.problems) problems.push(p); // never spread: a file can have 100,000s of problems
     return null;
+  }
+}
+
+/**
+ * Say which files were read in which encoding: on the report's file entries (fetch made them) and in
+ * the log (Windows-1252 at info, UTF-8 at debug).
+ */
+export function noteEncodings(report: { files: { name: string; encoding?: string }[] }, log: { info(m: string): void; debug(m: string): void }, encodings: Record<string, Encoding>) {
+  for (const [name, encoding] of Object.entries(encodings)) {
+    const entry = report.files.find((f) => f.name === name);
+    if (entry) entry.encoding = encoding;
+    (encoding === 'utf-8' ? log.debug : log.info).call(log, `${name}: read as ${encoding}`);
   }
 }

@@ -19,6 +19,7 @@ export interface ParsedManagers {
   count: number;
   files: string[];
   unmapped: { file: string; columns: string[] }[];
+  encodings: Record<string, Encoding>;
 }
 
 export function parseManagerFiles(files: InputFile[], mapping: ManagersMapping, encoding: Encoding, mappingName = 'managers mapping'): ParsedManagers {
@@ -59,5 +60,5 @@ export function parseManagerFiles(files: InputFile[], mapping: ManagersMapping, 
       };
     },
   }, references);
-  return { rows, references, count: read.count, files: read.files, unmapped: read.unmapped };
+  return { rows, references, count: read.count, files: read.files, unmapped: read.unmapped, encodings: read.encodings };
 }

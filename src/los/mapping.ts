@@ -83,6 +83,17 @@ export function mapRow<T = Record<string, unknown>>(file: string, row: CsvRow, p
 }
 
 /**
+ * The longest value (in characters, after trimming) a mapped column may hold: no LOS value comes
+ * near it (names, user keys, addresses are well under 200); a longer one is a broken file or
+ * quoting, and would otherwise be written to MO (README, "Mappings").
+ */
+export const MAX_FIELD_CHARS = 1000;
+
+/** The problem of a value longer than MAX_FIELD_CHARS. */
+export const tooLong = (file: string, line: number, column: number, field: string, length: number): InputProblem =>
+  ({ file, line, column, field, message: `the value has ${length} characters; at most ${MAX_FIELD_CHARS} are allowed (broken quoting or a truncated line?)` });
+
+/**
  * Parse and check one row's mapped values into `out`, by position in `plan` (an empty optional
  * value or an absent optional column: undefined). Returns false (and adds problems) when a value
  * is invalid. The row-by-row reader of the parse steps: no object per row, the caller builds its
@@ -102,6 +113,11 @@ export function readValues(file: string, row: CsvRow, plan: readonly FieldPlan[]
         problems.push({ file, line: row.line, column: f.index + 1, field: f.column, message: 'a value is required' });
         ok = false;
       }
+      continue;
+    }
+    if (text.length > MAX_FIELD_CHARS) {
+      problems.push(tooLong(file, row.line, f.index + 1, f.column, text.length));
+      ok = false;
       continue;
     }
     try {

@@ -109,6 +109,7 @@ export interface RowFilesSpec {
 export function readRowFiles(files: InputFile[], encoding: Encoding, spec: RowFilesSpec, references: Reference[]) {
   const problems: InputProblem[] = [];
   const unmapped: { file: string; columns: string[] }[] = [];
+  const encodings: Record<string, Encoding> = {};
   const used: string[] = [];
   let count = 0;
   for (const f of files) {
@@ -117,7 +118,7 @@ export function readRowFiles(files: InputFile[], encoding: Encoding, spec: RowFi
     const date = dateOfFile(f);
     const ended = f.kind === spec.endedKind;
     const { section, types } = ended ? spec.ended : spec.main;
-    const table = readCsvCollecting(f, encoding, problems);
+    const table = readCsvCollecting(f, encoding, problems, encodings);
     if (!table) continue;
     const before = problems.length;
     const plan = planFields(table, section.fields, types, problems);
@@ -149,7 +150,7 @@ export function readRowFiles(files: InputFile[], encoding: Encoding, spec: RowFi
     }
   }
   if (problems.length) throw new InputError(sortProblems(problems, used));
-  return { count, files: used, unmapped };
+  return { count, files: used, unmapped, encodings };
 }
 
 export { ENGAGEMENT_TYPES, ENDED_ENGAGEMENT_TYPES } from './mapping-file.ts';
@@ -163,6 +164,8 @@ export interface ParsedPersons {
   count: number;
   files: string[];
   unmapped: { file: string; columns: string[] }[];
+  /** the encoding each file was read in */
+  encodings: Record<string, Encoding>;
 }
 
 /**
@@ -228,5 +231,5 @@ export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, en
       };
     },
   }, references);
-  return { rows, references, count: read.count, files: read.files, unmapped: read.unmapped };
+  return { rows, references, count: read.count, files: read.files, unmapped: read.unmapped, encodings: read.encodings };
 }

@@ -17,6 +17,7 @@ export function parseStamFiles(files: StamFile[], mapping: StamMapping, encoding
   let rows = 0;
   let itsystemsDelivered = false;
   const unmapped: Unmapped[] = [];
+  const encodings: Record<string, Encoding> = {};
   /** delivered STAM files without a single row: they end nothing (warnings) */
   const empty: string[] = [];
   const byName = new Map(files.map((f) => [f.name.toLowerCase(), f]));
@@ -30,7 +31,7 @@ export function parseStamFiles(files: StamFile[], mapping: StamMapping, encoding
     const file = byName.get(spec.file.toLowerCase());
     if (!file) return null;
     used.add(file.name);
-    const table = readCsvCollect(file, encoding, problems);
+    const table = readCsvCollect(file, encoding, problems, encodings);
     if (!table) return null;
     rows += table.rows.length;
     const extra = unmappedColumns(table, Object.values(spec.fields).flatMap((f) => (typeof f === 'string' ? [f] : Array.isArray(f.column) ? f.column : [f.column as string])), spec.ignore);
@@ -61,5 +62,5 @@ export function parseStamFiles(files: StamFile[], mapping: StamMapping, encoding
     itsystems.push(...found);
   }
   if (problems.length) throw new InputError(problems);
-  return { classes, itsystems, facets, itsystemsDelivered, used, rows, unmapped, empty };
+  return { classes, itsystems, facets, itsystemsDelivered, used, rows, unmapped, empty, encodings };
 }

@@ -7,7 +7,7 @@ import { InputError, type InputProblem } from '../errors.ts';
 import type { FieldSpec, OrgUnitsMapping } from '../../schemas/mapping.schema.ts';
 import type { UnitFile, UnitRow, UnitSpec } from '../../schemas/parse-units.schema.ts';
 import { readCsvCollecting, type CsvTable, type Encoding } from './csv.ts';
-import { columnParsers, fieldPositions, missingColumn, planFields, plannedColumns, readValues, unmappedColumns, valueSlots, type Unmapped } from './mapping.ts';
+import { columnParsers, fieldPositions, MAX_FIELD_CHARS, missingColumn, tooLong, planFields, plannedColumns, readValues, unmappedColumns, valueSlots, type Unmapped } from './mapping.ts';
 import { fileDate } from './files.ts';
 import { OPEN_END } from './values.ts';
 import { MAPPING_KINDS, typeProblems, UNIT_TYPES } from './mapping-file.ts';
@@ -88,6 +88,10 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
     for (const a of addressCols) {
       if (a.index < 0) continue; // absent column (optional_column): no key, MO's address stays as it is
       const text = (row.values[a.index] ?? '').trim();
+      if (text.length > MAX_FIELD_CHARS) {
+        problems.push(tooLong(table.file, row.line, a.index + 1, a.name, text.length));
+        continue;
+      }
       addresses[a.suffix] = text === '' ? null : text;
     }
     rows.push({
@@ -113,8 +117,9 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
  * Read the Org files among `files` (kinds listed in the mapping), in the given order. Throws one
  * InputError with every problem of every file.
  */
-export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping, encoding: Encoding): { rows: UnitRow[]; files: UnitFile[]; spec: UnitSpec; unmapped: Unmapped[] } {
+export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping, encoding: Encoding): { rows: UnitRow[]; files: UnitFile[]; spec: UnitSpec; unmapped: Unmapped[]; encodings: Record<string, Encoding> } {
   const unmapped: Unmapped[] = [];
+  const encodings: Record<string, Encoding> = {};
   const kinds = new Set<string>(mapping.kinds);
   const problems: InputProblem[] = [];
   const rows: UnitRow[] = [];
@@ -126,10 +131,10 @@ export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping
       problems.push({ file: file.name, line: 1, column: 1, field: 'file name', message: 'an Org file name must carry its date (PREFIX_YYYYMMDD_HHMMSS.csv)' });
       continue;
     }
-    const table = readCsvCollecting(file, encoding, problems);
+    const table = readCsvCollecting(file, encoding, problems, encodings);
     if (!table) continue;
     infos.push(parseTable(table, file, file.kind as UnitKind, date, mapping, rows, problems, unmapped));
   }
   if (problems.length) throw new InputError(problems);
-  return { rows, files: infos, spec: unitSpec(mapping), unmapped };
+  return { rows, files: infos, spec: unitSpec(mapping), unmapped, encodings };
 }
