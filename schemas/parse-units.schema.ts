@@ -24,7 +24,7 @@ export const unitRowSchema = {
     end: day,
     /** address suffix → value (null = empty column). After dar-lookup, DAR columns hold the DAR id (null = unmatched). */
     addresses: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
-    /** dar-lookup: the address suffixes whose text DAR did not match (their value is null): no opinion, MO keeps its address */
+    /** the address suffixes whose text DAR did not match (dar-lookup), or whose value MO would refuse (parse-units, warned): their value is null, no opinion, MO keeps its address */
     unmatched: { type: 'array', items: { type: 'string' } },
     file: { type: 'string' },
     kind: { enum: ['Org_inital', 'Org_nye', 'Org_ret'] },

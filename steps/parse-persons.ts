@@ -19,7 +19,11 @@ export default defineStep({
   async run({ with: opts, input, ctx }) {
     const file = path.resolve(ctx.run.workflowDir, opts.mapping);
     const mapping = loadMapping('persons', file);
-    const result = parsePersonFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file);
+    const warn = (message: string) => {
+      ctx.log.warn(message);
+      ctx.report.warn(message);
+    };
+    const result = parsePersonFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, file, { warn });
     for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'persons mapping'));
     noteEncodings(ctx.report, ctx.log, result.encodings);
     ctx.progress.set('files', result.files.length);

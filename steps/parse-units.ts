@@ -9,6 +9,7 @@ import { loadMapping, mappingFileProblems } from '../src/los/mapping-file.ts';
 import { unmappedWarning } from '../src/los/mapping.ts';
 import { parseUnitFiles } from '../src/los/units.ts';
 import { noteEncodings, type Encoding } from '../src/los/csv.ts';
+import { loadSeed } from '../src/seed.ts';
 
 /** Distinct units among the rows (a unit's rows are usually consecutive). */
 function unitCount(rows: readonly { uuid: string }[]): number {
@@ -26,7 +27,16 @@ export default defineStep({
   async run({ with: opts, input, ctx }) {
     const file = path.resolve(ctx.run.workflowDir, opts.mapping);
     const mapping = loadMapping('org-units', file);
-    const result = parseUnitFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding);
+    // MO's value rule of each address column: the scope of its address type in the seed
+    const seed = loadSeed();
+    const addressScopes = Object.fromEntries(
+      mapping.addresses.columns.filter((c) => !c.dar).map((c) => [c.suffix, seed.classes.find((k) => k.facet === mapping.addresses.facet && k.user_key === c.address_type)?.scope ?? null]),
+    );
+    const warn = (message: string) => {
+      ctx.log.warn(message);
+      ctx.report.warn(message);
+    };
+    const result = parseUnitFiles(input.files, mapping, (opts.encoding ?? ctx.settings.get('encoding') ?? 'utf-8') as Encoding, { addressScopes, warn });
     for (const u of result.unmapped) ctx.report.warn(unmappedWarning(u, 'org units mapping'));
     noteEncodings(ctx.report, ctx.log, result.encodings);
     ctx.progress.set('files', result.files.length);

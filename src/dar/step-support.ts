@@ -25,7 +25,8 @@ export function applyWash(rows: UnitRow[], suffixes: string[], results: Map<stri
   const failed: DarFailure[] = [];
   const out = rows.map((r) => {
     let addresses = r.addresses;
-    let unmatched: string[] | undefined;
+    // (parse-units may have listed suffixes already: values MO would refuse)
+    let unmatched: string[] | undefined = r.unmatched ? [...r.unmatched] : undefined;
     for (const s of suffixes) {
       const text = r.addresses[s];
       if (!text) continue;

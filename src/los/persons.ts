@@ -11,6 +11,7 @@ import { readCsvCollecting, type Encoding } from './csv.ts';
 import { fileDate } from './files.ts';
 import { columnParsers, planFields, plannedColumns, readValues, unmappedColumns, valueSlots, type FieldPlan } from './mapping.ts';
 import { cprBirthDate, exclusiveEnd, type ValueType } from './values.ts';
+import { addressValueWarning } from './address-values.ts';
 import { referenceColumn, type ReferenceKind } from './references.ts';
 import { ENDED_ENGAGEMENT_TYPES, ENGAGEMENT_TYPES, typeProblems } from './mapping-file.ts';
 
@@ -172,7 +173,7 @@ export interface ParsedPersons {
  * Parse the Pers files (in the given order) through the persons mapping. Throws an InputError with
  * every problem of every file; a ConfigError when the mapping gives a field the wrong type.
  */
-export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, encoding: Encoding, mappingName = 'persons mapping'): ParsedPersons {
+export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, encoding: Encoding, mappingName = 'persons mapping', options: { warn?: (message: string) => void } = {}): ParsedPersons {
   checkSectionTypes(mappingName, 'engagements', mapping.engagements, ENGAGEMENT_TYPES);
   checkSectionTypes(mappingName, 'ended', mapping.ended, ENDED_ENGAGEMENT_TYPES);
   const rows: PersonRow[] = [];
@@ -214,6 +215,13 @@ export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, en
           }
           if (!ok) return;
           const names = splitName(v[NAME] as string);
+          // an e-mail address MO would refuse (V_INVALID_ADDRESS_EMAIL) is skipped: the row gets no
+          // email key (as an absent column: MO's e-mail address stays as it is), with a warning
+          const email = emailGiven ? ((v[EMAIL] as string | undefined) ?? null) : undefined;
+          const emailColumn = f.plan[EMAIL];
+          const emailWarning = email == null || !emailColumn ? null
+            : addressValueWarning('EMAIL', email, { file: name, line, column: emailColumn.index + 1, field: emailColumn.column }, `the e-mail address of CPR ${maskCpr(cpr)}`);
+          if (emailWarning) options.warn?.(emailWarning);
           const orgUnit = v[ORG_UNIT] as string, engagementType = v[ENGAGEMENT_TYPE] as string, jobFunction = v[JOB_FUNCTION] as string;
           rows.push({
             kind, file: name, date, line,
@@ -221,7 +229,7 @@ export function parsePersonFiles(files: InputFile[], mapping: PersonsMapping, en
             name: names.name, given_name: names.given_name, surname: names.surname,
             from: start, to: exclusiveEnd(end), primary: v[PRIMARY] as boolean,
             org_unit: orgUnit, engagement_type: engagementType, job_function: jobFunction,
-            ...(emailGiven ? { email: (v[EMAIL] as string | undefined) ?? null } : {}),
+            ...(emailGiven && !emailWarning ? { email } : {}),
             ...(azidGiven ? { azid: (v[AZID] as string | undefined) ?? null } : {}),
           });
           unitRef(orgUnit, line);

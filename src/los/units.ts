@@ -9,6 +9,7 @@ import type { UnitFile, UnitRow, UnitSpec } from '../../schemas/parse-units.sche
 import { readCsvCollecting, type CsvTable, type Encoding } from './csv.ts';
 import { columnParsers, fieldPositions, MAX_FIELD_CHARS, missingColumn, tooLong, planFields, plannedColumns, readValues, unmappedColumns, valueSlots, type Unmapped } from './mapping.ts';
 import { fileDate } from './files.ts';
+import { addressValueWarning } from './address-values.ts';
 import { OPEN_END } from './values.ts';
 import { MAPPING_KINDS, typeProblems, UNIT_TYPES } from './mapping-file.ts';
 
@@ -47,7 +48,14 @@ const showDay = (d: string) => (d === OPEN_END ? 'open' : d);
 const FIELDS = ['uuid', 'user_key', 'name', 'parent', 'org_unit_type', 'org_unit_hierarchy', 'start', 'end'] as const;
 
 /** Add the checked rows of one Org file to `rows`; returns the file's info. */
-function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date: string, mapping: OrgUnitsMapping, rows: UnitRow[], problems: InputProblem[], unmapped: Unmapped[]): UnitFile {
+export interface UnitParseOptions {
+  /** address suffix → the scope of its address type (MO's value rule); absent = not checked */
+  addressScopes?: Record<string, string | null>;
+  /** an address value MO would refuse: skipped (no opinion, MO keeps its address), with this warning */
+  warn?: (message: string) => void;
+}
+
+function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date: string, mapping: OrgUnitsMapping, rows: UnitRow[], problems: InputProblem[], unmapped: Unmapped[], options: UnitParseOptions = {}): UnitFile {
   const before = problems.length;
   const plan = planFields(table, mapping.fields as Record<string, FieldSpec>, UNIT_TYPES, problems);
   const columns: UnitFile['columns'] = {};
@@ -85,6 +93,7 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
       continue;
     }
     const addresses: Record<string, string | null> = {};
+    let skipped: string[] | undefined;
     for (const a of addressCols) {
       if (a.index < 0) continue; // absent column (optional_column): no key, MO's address stays as it is
       const text = (row.values[a.index] ?? '').trim();
@@ -92,7 +101,13 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
         problems.push(tooLong(table.file, row.line, a.index + 1, a.name, text.length));
         continue;
       }
-      addresses[a.suffix] = text === '' ? null : text;
+      // a value MO would refuse: no opinion (as an unmatched DAR text), MO's address stays as it is
+      const warning = text === '' ? null : addressValueWarning(options.addressScopes?.[a.suffix], text, { file: table.file, line: row.line, column: a.index + 1, field: a.name }, `unit ${uuid}'s ${a.name} address`);
+      if (warning) {
+        options.warn?.(warning);
+        (skipped ??= []).push(a.suffix);
+      }
+      addresses[a.suffix] = text === '' || warning ? null : text;
     }
     rows.push({
       uuid,
@@ -104,6 +119,7 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
       start,
       end,
       addresses,
+      ...(skipped ? { unmatched: skipped } : {}),
       file: file.name,
       kind,
       file_date: date,
@@ -117,7 +133,7 @@ function parseTable(table: CsvTable, file: UnitSourceFile, kind: UnitKind, date:
  * Read the Org files among `files` (kinds listed in the mapping), in the given order. Throws one
  * InputError with every problem of every file.
  */
-export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping, encoding: Encoding): { rows: UnitRow[]; files: UnitFile[]; spec: UnitSpec; unmapped: Unmapped[]; encodings: Record<string, Encoding> } {
+export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping, encoding: Encoding, options: UnitParseOptions = {}): { rows: UnitRow[]; files: UnitFile[]; spec: UnitSpec; unmapped: Unmapped[]; encodings: Record<string, Encoding> } {
   const unmapped: Unmapped[] = [];
   const encodings: Record<string, Encoding> = {};
   const kinds = new Set<string>(mapping.kinds);
@@ -133,7 +149,7 @@ export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping
     }
     const table = readCsvCollecting(file, encoding, problems, encodings);
     if (!table) continue;
-    infos.push(parseTable(table, file, file.kind as UnitKind, date, mapping, rows, problems, unmapped));
+    infos.push(parseTable(table, file, file.kind as UnitKind, date, mapping, rows, problems, unmapped, options));
   }
   if (problems.length) throw new InputError(problems);
   return { rows, files: infos, spec: unitSpec(mapping), unmapped, encodings };

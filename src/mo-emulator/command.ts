@@ -1,5 +1,5 @@
 /**
- * `./run mo-emulator [--port 5000] [--db .los2mo/mo.sqlite] [--client-id ID --client-secret S]
+ * `./run mo-emulator [--port 5000] [--db .los2mo/mo.sqlite] [--client-id ID --client-secret S] [--dar-register FILE]
  * [--host 127.0.0.1] [--realm mo]`: serve the MO emulator until SIGINT/SIGTERM.
  */
 import { mkdirSync } from 'node:fs';
@@ -9,7 +9,10 @@ import { DEFAULT_CLIENT_ID, startEmulator } from './server.ts';
 
 const USAGE = `Usage: ./run mo-emulator [--port 5000] [--host 127.0.0.1] [--db .los2mo/mo.sqlite]
                          [--client-id ${DEFAULT_CLIENT_ID}] [--client-secret S] [--realm mo]
+                         [--dar-register examples/dar/adresser.json]
 Serves an OS2mo GraphQL emulator (v29, v30) on SQLite until SIGINT/SIGTERM.
+With --dar-register, DAR address values must be ids in that register (as MO looks them up in
+DAR); without it only their UUID form is checked.
 Without --client-secret a secret is generated and printed once.
 `;
 
@@ -27,6 +30,7 @@ export async function moEmulatorCommand(argv: string[]): Promise<number> {
         'client-id': { type: 'string', default: DEFAULT_CLIENT_ID },
         'client-secret': { type: 'string' },
         realm: { type: 'string', default: 'mo' },
+        'dar-register': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -53,6 +57,7 @@ export async function moEmulatorCommand(argv: string[]): Promise<number> {
     clientId: values['client-id'],
     clientSecret: values['client-secret'],
     realm: values.realm,
+    ...(values['dar-register'] ? { darRegister: resolve(values['dar-register']) } : {}),
   });
   const out = process.stdout;
   out.write(`MO emulator serving ${emulator.url}/graphql/v30 (and v29)\n`);
@@ -62,6 +67,11 @@ export async function moEmulatorCommand(argv: string[]): Promise<number> {
   out.write(`  CLIENT_ID=${emulator.clientId}\n`);
   if (generated) out.write(`  CLIENT_SECRET=${emulator.clientSecret}  (generated for this run; pass --client-secret to fix it)\n`);
   out.write(`  database: ${dbPath}\n`);
+  out.write(
+    emulator.darIds === undefined
+      ? '  DAR: no register given (--dar-register): DAR address values are checked for their UUID form only\n'
+      : `  DAR: address values are looked up in ${resolve(values['dar-register']!)} (${emulator.darIds} ids)\n`,
+  );
 
   await new Promise<void>((resolveSignal) => {
     const onSignal = () => {

@@ -19,6 +19,8 @@ export class RequestContext {
   constructor(
     readonly store: Store,
     readonly version: number,
+    /** The DAR register's address ids (`readDarIds`); undefined = check the UUID form only. */
+    readonly darIds?: ReadonlySet<string>,
   ) {}
 
   /** All stored periods of an object, including unpublished ones. */

@@ -33,6 +33,7 @@ export class GraphqlEndpoint {
     private readonly store: Store,
     private readonly schema: GraphQLSchema,
     private readonly metrics: Metrics,
+    private readonly darIds?: ReadonlySet<string>,
   ) {}
 
   private document(source: string): DocumentNode | readonly GraphQLError[] {
@@ -74,7 +75,7 @@ export class GraphqlEndpoint {
     if (Array.isArray(doc)) return this.fail(doc as readonly GraphQLError[], 'GRAPHQL_VALIDATION');
     const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : undefined;
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-    const ctx = new RequestContext(this.store, version);
+    const ctx = new RequestContext(this.store, version, this.darIds);
     let result: ExecutionResult;
     try {
       result = this.store.db.transaction(() => {

@@ -28,13 +28,13 @@ type FromChild =
   | { type: 'error'; message: string }
   | { type: 'stopped'; peakRssKb: number };
 
-export async function startEmulatorProcess(opts: { dbPath: string; cacheMb?: number }): Promise<EmulatorProcess> {
+export async function startEmulatorProcess(opts: { dbPath: string; cacheMb?: number; darRegister?: string }): Promise<EmulatorProcess> {
   const clientSecret = randomBytes(24).toString('base64url');
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
     // its own process group: a Ctrl-C in the terminal goes to the importer, which stops it in order
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, [SECRET_ENV]: clientSecret, LOS2MO_EMULATOR_DB: opts.dbPath, LOS2MO_EMULATOR_CACHE_MB: String(opts.cacheMb ?? '') },
+    env: { ...process.env, [SECRET_ENV]: clientSecret, LOS2MO_EMULATOR_DB: opts.dbPath, LOS2MO_EMULATOR_CACHE_MB: String(opts.cacheMb ?? ''), LOS2MO_EMULATOR_DAR: opts.darRegister ?? '' },
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => { stderr = (stderr + s).slice(-4000); });
@@ -82,7 +82,7 @@ async function serve() {
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
     const cacheMb = Number(process.env.LOS2MO_EMULATOR_CACHE_MB) || undefined;
-    emulator = await startEmulator({ dbPath: process.env.LOS2MO_EMULATOR_DB!, port: 0, clientSecret: process.env[SECRET_ENV], ...(cacheMb ? { cacheMb } : {}) });
+    emulator = await startEmulator({ dbPath: process.env.LOS2MO_EMULATOR_DB!, port: 0, clientSecret: process.env[SECRET_ENV], ...(cacheMb ? { cacheMb } : {}), ...(process.env.LOS2MO_EMULATOR_DAR ? { darRegister: process.env.LOS2MO_EMULATOR_DAR } : {}) });
   } catch (e) {
     send({ type: 'error', message: (e as Error).message });
     process.disconnect();

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { TokenIssuer } from './auth.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
+import { readDarIds } from './dar-ids.ts';
 import { GraphqlEndpoint, type GraphqlBody } from './graphql-endpoint.ts';
 import { Metrics, type EmulatorMetrics } from './metrics.ts';
 import { SDL, buildMoSchema } from './schema.ts';
@@ -30,6 +31,8 @@ export interface EmulatorOptions {
   /** Default 300. */
   tokenLifetimeSeconds?: number;
   faults?: FaultOptions;
+  /** DAR register file: DAR address values must be ids in it (as MO looks them up in DAR); without one only their UUID form is checked. */
+  darRegister?: string;
   /** SQLite page cache in MiB; default 128 (the embedded emulator of a run uses less, `src/mo/connect.ts`). */
   cacheMb?: number;
 }
@@ -43,6 +46,8 @@ export interface RunningEmulator {
   clientId: string;
   clientSecret: string;
   dbPath: string;
+  /** The number of DAR ids of its register, or undefined without one. */
+  darIds?: number;
   setFaults(f: FaultOptions): void;
   metrics(): EmulatorMetrics;
   stop(): Promise<void>;
@@ -103,7 +108,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const metrics = new Metrics();
   const faults = new FaultInjector(opts.faults);
   const tokens = new TokenIssuer(clientId, clientSecret, opts.tokenLifetimeSeconds ?? 300);
-  const endpoint = new GraphqlEndpoint(store, moSchema(), metrics);
+  const darIds = opts.darRegister ? await readDarIds(opts.darRegister) : undefined;
+  const endpoint = new GraphqlEndpoint(store, moSchema(), metrics, darIds);
   const tokenPath = `/auth/realms/${realm}/protocol/openid-connect/token`;
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -236,6 +242,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     clientId,
     clientSecret,
     dbPath: opts.dbPath,
+    darIds: darIds?.size,
     setFaults: (f) => faults.set(f),
     metrics: () => metrics.snapshot(),
     async stop() {

@@ -17,7 +17,11 @@ export type Kind =
   | 'engagement'
   | 'address'
   | 'ituser'
-  | 'manager';
+  | 'manager'
+  // written by other systems than los2mo; stored so that they block a unit's termination as in MO
+  | 'association'
+  | 'kle'
+  | 'related_unit';
 
 /** Fields of each kind's values that are indexed in `object_keys` (null is indexed as ''). */
 export const KEY_FIELDS: Record<Kind, readonly string[]> = {
@@ -30,6 +34,9 @@ export const KEY_FIELDS: Record<Kind, readonly string[]> = {
   address: ['user_key', 'person', 'org_unit', 'address_type', 'engagement', 'ituser', 'visibility'],
   ituser: ['user_key', 'person', 'org_unit', 'itsystem', 'engagements', 'external_id', 'binding_type'],
   manager: ['user_key', 'person', 'org_unit', 'engagement', 'responsibility', 'manager_type'],
+  association: ['user_key', 'person', 'org_unit'],
+  kle: ['user_key', 'org_unit'],
+  related_unit: ['org_units'],
 };
 
 export interface RootOrg { uuid: string; user_key: string; name: string; municipality_code: number | null }

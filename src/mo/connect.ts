@@ -34,7 +34,9 @@ export function connectMo(ctx: StepContext): Promise<RunMo> {
       // the run's work folder (removed with it)
       const temporary = ctx.run.dryRun && !existsSync(statePath);
       const dbPath = temporary ? path.join(ctx.run.workDir, 'mo.sqlite') : statePath;
-      const mo = await startEmulatorProcess({ dbPath });
+      // the embedded MO looks DAR ids up in the register the run washes against (file provider)
+      const darRegister = ctx.settings.get('dar_provider') === 'file' ? ctx.settings.get('dar_file') : undefined;
+      const mo = await startEmulatorProcess({ dbPath, ...(darRegister ? { darRegister: path.resolve(darRegister) } : {}) });
       const client = new MoClient(moClientOptionsFromSettings(ctx.settings, { url: mo.url, authServer: mo.authServer, realm: mo.realm, clientId: mo.clientId, clientSecret: mo.clientSecret, onEvent }));
       ctx.log.debug(`embedded MO at ${mo.url} (process ${mo.pid}), database ${dbPath}`);
       const report = (ctx.report.mo = { url: mo.url, embedded: true, database: temporary ? null : dbPath } as NonNullable<typeof ctx.report.mo>);

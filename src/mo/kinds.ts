@@ -16,6 +16,8 @@ export interface KindSpec {
   normalise(v: Record<string, unknown>): Fields;
   /** fields whose null is a real value */
   nullable: Set<string>;
+  /** fields every update carries (see PlanOptions.carried) */
+  carried?: readonly string[];
   create: string;
   update: string;
   terminate?: string;
@@ -44,6 +46,8 @@ export const KINDS: Record<Kind, KindSpec> = {
     selection: 'user_key name parent_uuid unit_type_uuid org_unit_hierarchy',
     normalise: (v) => ({ user_key: s(v.user_key), name: s(v.name), parent: s(v.parent_uuid), org_unit_type: s(v.unit_type_uuid), org_unit_hierarchy: s(v.org_unit_hierarchy) }),
     nullable: new Set(['parent']),
+    // MO's org_unit_update rewrites name and user_key over its whole window (mora/service/orgunit.py)
+    carried: ['name', 'user_key'],
     create: 'org_unit_create',
     update: 'org_unit_update',
     terminate: 'org_unit_terminate',

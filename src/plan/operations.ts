@@ -49,7 +49,7 @@ export type ObjectOps = typeof CREATE | { forward: TimelineOp[]; ending: Timelin
 export function objectOps(object: DesiredObject, actual: TimedFields[] | null): ObjectOps {
   if (!actual || actual.length === 0) return object.periods.length ? CREATE : null;
   const spec = KINDS[object.kind as Kind];
-  const ops = planTimeline(object.periods as TimedFields[], object.window.from, actual, { nullable: spec.nullable });
+  const ops = planTimeline(object.periods as TimedFields[], object.window.from, actual, { nullable: spec.nullable, ...(spec.carried ? { carried: spec.carried } : {}) });
   if (!ops.length) return null;
   const forward: TimelineOp[] = [];
   const ending: TimelineOp[] = [];

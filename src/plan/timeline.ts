@@ -80,6 +80,32 @@ function sameTimeline(desired: TimedFields[], actual: TimedFields[], windowFrom:
 export interface PlanOptions {
   /** Fields whose null is a real value (org_unit parent: null = top-level). */
   nullable?: ReadonlySet<string>;
+  /**
+   * Fields every update must carry (org units: name and user_key, which MO rewrites over an
+   * update's whole window from its last period when not given). A desired null ("no opinion")
+   * takes MO's value of the segment, so an update carries it and never spans a change of it.
+   */
+  carried?: readonly string[];
+}
+
+/** `fields` with the `carried` ones it leaves null taken from MO's `from` (when MO has them). */
+function withCarried(fields: Fields, from: Fields | undefined, carried: readonly string[]): Fields {
+  if (!from) return fields;
+  let out: Fields | undefined;
+  for (const k of carried) {
+    if ((fields[k] ?? null) === null && (from[k] ?? null) !== null) (out ??= { ...fields })[k] = from[k]!;
+  }
+  return out ?? fields;
+}
+
+/** MO's period nearest a segment MO lacks: the last one before it, else the first after it. */
+function nearest(periods: TimedFields[], day: string): TimedFields | undefined {
+  let before: TimedFields | undefined;
+  for (const p of periods) {
+    if (hi(p.to) <= day) before = p;
+    else if (lo(p.from) >= day) return before ?? p;
+  }
+  return before;
 }
 
 /**
@@ -90,6 +116,7 @@ export interface PlanOptions {
  */
 export function planTimeline(desired: TimedFields[], windowFrom: string | null, actual: TimedFields[] | null, options: PlanOptions = {}): TimelineOp[] {
   const nullable = options.nullable ?? NONE;
+  const carried = options.carried ?? [];
   // MO lacks the object: create it from all its periods, also those before the window (a unit
   // first seen in an Org_ret file is created from its own StartDato, docs/org-units.md)
   if (!actual || actual.length === 0) return createOps(desired);
@@ -114,9 +141,13 @@ export function planTimeline(desired: TimedFields[], windowFrom: string | null, 
     const d = at(want, from), a = at(have, from);
     if (!d && !a) continue;
     if (d && a) {
-      const changed = changedFields(d.fields, a.fields, nullable);
-      segs.push(changed.length ? { from, to, action: 'set', fields: d.fields, changed } : { from, to, action: 'keep', fields: d.fields });
-    } else if (d) segs.push({ from, to, action: 'set', fields: d.fields, changed: Object.keys(d.fields).filter((k) => d.fields[k] !== null || nullable.has(k)) });
+      const fields = carried.length ? withCarried(d.fields, a.fields, carried) : d.fields;
+      const changed = changedFields(fields, a.fields, nullable);
+      segs.push(changed.length ? { from, to, action: 'set', fields, changed } : { from, to, action: 'keep', fields });
+    } else if (d) {
+      const fields = carried.length ? withCarried(d.fields, nearest(have, from)?.fields, carried) : d.fields;
+      segs.push({ from, to, action: 'set', fields, changed: Object.keys(d.fields).filter((k) => d.fields[k] !== null || nullable.has(k)) });
+    }
     else segs.push({ from, to, action: 'clear' });
   }
   // coalesce neighbouring segments that do the same thing

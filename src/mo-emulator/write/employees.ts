@@ -32,7 +32,7 @@ function update(ctx: RequestContext, input: Input): Ref {
   const snapshot = requireExisting(ctx, 'employee', uuid);
   const w = windowOf(input['validity'] as ValidityInput, false);
   const patch = givenFields(input, FIELDS);
-  checkCpr(ctx, uuid, patch['cpr_number']);
+  // V_EXISTING_CPR on create only (`mora/service/employee.py` `prepare_create`; not in prepare_edit)
   ctx.save('employee', uuid, writeWindow(ctx.storedPeriods('employee', uuid), w.from, w.to, patch, snapshot), {
     ...snapshot,
     ...patch,

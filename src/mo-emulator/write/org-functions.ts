@@ -33,10 +33,12 @@ interface FunctionSpec {
   refs: Record<string, Kind>;
   /** The input's non-null values as stored fields (aliases resolved). */
   given(input: Input): Data;
+  /** Adjust an update's patch (fields an update clears when left out). */
+  updatePatch?(input: Input, patch: Data): void;
   /** Checks on a complete new object. */
   validateCreate?(data: Data): void;
-  /** Checks on each period of the written window. */
-  checkPiece(ctx: RequestContext, uuid: string, data: Data, w: Window, mode: Mode): void;
+  /** Checks on each period of the written window; `original` is the object before an update. */
+  checkPiece(ctx: RequestContext, uuid: string, data: Data, w: Window, mode: Mode, original?: Data): void;
 }
 
 const personOf = (input: Input) => (input['person'] ?? input['employee'] ?? null) as string | null;
@@ -48,8 +50,12 @@ function withPerson(input: Input, fields: readonly string[]): Data {
   return data;
 }
 
-const rangeChecks = (ctx: RequestContext, data: Data, w: Window) => {
-  checkUnitRange(ctx, data['org_unit'], w);
+/**
+ * V_DATE_OUTSIDE_ORG_UNIT_RANGE is checked on create only (`prepare_create` of engagement, address,
+ * IT user in `mora/service/*.py`); their `prepare_edit` does not check the unit's range.
+ */
+const rangeChecks = (ctx: RequestContext, data: Data, w: Window, mode: Mode) => {
+  if (mode === 'create') checkUnitRange(ctx, data['org_unit'], w);
   checkPersonRange(ctx, data['person'], w);
 };
 
@@ -70,7 +76,7 @@ const engagement: FunctionSpec = {
   validateCreate(data) {
     if (!data['person']) throw new MoError('E_INVALID_INPUT', 'An engagement needs a person (person or employee).');
   },
-  checkPiece: (ctx, _uuid, data, w) => rangeChecks(ctx, data, w),
+  checkPiece: (ctx, _uuid, data, w, mode) => rangeChecks(ctx, data, w, mode),
 };
 
 function addressScope(ctx: RequestContext, addressType: string, at: string): unknown {
@@ -96,9 +102,9 @@ const address: FunctionSpec = {
       throw new MoError('E_INVALID_INPUT', 'An address needs exactly one of org_unit or person.');
     }
   },
-  checkPiece(ctx, _uuid, data, w) {
-    rangeChecks(ctx, data, w);
-    checkAddressValue(addressScope(ctx, data['address_type'] as string, w.from), String(data['value'] ?? ''));
+  checkPiece(ctx, _uuid, data, w, mode) {
+    rangeChecks(ctx, data, w, mode);
+    checkAddressValue(ctx, addressScope(ctx, data['address_type'] as string, w.from), String(data['value'] ?? ''));
   },
 };
 
@@ -119,26 +125,15 @@ const ituser: FunctionSpec = {
     if (!data['person'] && !data['org_unit']) throw new MoError('E_INVALID_INPUT', 'An IT user needs a person or an org_unit.');
     data['engagements'] ??= [];
   },
-  checkPiece(ctx, uuid, data, w, mode) {
-    rangeChecks(ctx, data, w);
-    const person = data['person'];
-    if (typeof person !== 'string') return;
-    // Uniqueness on (person, itsystem, user_key, engagements, external_id); the uuid is not part
-    // of the key, so re-creating an identical IT user (even under its own uuid) is refused.
-    const key = ituserKey(data);
-    for (const other of ctx.store.uuidsByKey('ituser', 'person', [person])) {
-      if (mode === 'update' && other === uuid) continue;
-      for (const p of ctx.periods('ituser', other)) {
-        if (p.data['person'] === person && overlapsDays(p, w.from, w.to) && ituserKey(p.data) === key) {
-          throw new MoError('V_DUPLICATED_IT_USER', undefined, { existing_uuid: other, user_key: data['user_key'] });
-        }
-      }
-    }
-  },
+  /**
+   * No V_DUPLICATED_IT_USER: MO's ITUserUniqueGroupValidation (`mora/service/itsystem.py`) reads
+   * the person's IT users through ItSystemBindingReader, which on GraphQL returns them with
+   * `employee_uuid`/`itsystem_uuid` keys (`mora/handler/impl/it.py`, `is_graphql()`), while the
+   * validation items are built from `person`/`itsystem`: the existing ones never match, so the
+   * check never fires on GraphQL.
+   */
+  checkPiece: (ctx, _uuid, data, w, mode) => rangeChecks(ctx, data, w, mode),
 };
-
-const ituserKey = (d: Data) =>
-  JSON.stringify([d['itsystem'], d['user_key'], [...((d['engagements'] as string[] | null) ?? [])].sort(), d['external_id'] ?? null]);
 
 const manager: FunctionSpec = {
   kind: 'manager',
@@ -153,7 +148,18 @@ const manager: FunctionSpec = {
   },
   given: (input) =>
     withPerson(input, ['user_key', 'org_unit', 'engagement', 'responsibility', 'manager_type', 'manager_level']),
-  checkPiece: (ctx, _uuid, data, w) => rangeChecks(ctx, data, w),
+  /**
+   * `manager_create` has no unit range check; `manager_update` checks the window against the
+   * ORIGINAL unit (`mora/service/manager.py` `prepare_create`/`prepare_edit`).
+   */
+  checkPiece(ctx, _uuid, data, w, mode, original) {
+    if (mode === 'update') checkUnitRange(ctx, original?.['org_unit'], w);
+    checkPersonRange(ctx, data['person'], w);
+  },
+  /** `manager_update` without `person` makes the manager vacant (`ManagerUpdate.to_handler_dict`). */
+  updatePatch(input, patch) {
+    if (personOf(input) == null) patch['person'] = null;
+  },
 };
 
 function checkRefs(ctx: RequestContext, spec: FunctionSpec, data: Data): void {
@@ -180,11 +186,12 @@ function update(ctx: RequestContext, spec: FunctionSpec, input: Input): Ref {
   const snapshot = requireExisting(ctx, spec.kind, uuid);
   const w = windowOf(input['validity'] as ValidityInput, false);
   const patch = spec.given(input);
+  spec.updatePatch?.(input, patch);
   checkRefs(ctx, spec, patch);
   const next = writeWindow(ctx.storedPeriods(spec.kind, uuid), w.from, w.to, patch, snapshot);
   for (const p of next) {
     if (overlapsDays(p, w.from, w.to)) {
-      spec.checkPiece(ctx, uuid, p.data, { from: maxDay(p.from, w.from), to: minDay(p.to, w.to) }, 'update');
+      spec.checkPiece(ctx, uuid, p.data, { from: maxDay(p.from, w.from), to: minDay(p.to, w.to) }, 'update', snapshot);
     }
   }
   ctx.save(spec.kind, uuid, next, { ...snapshot, ...patch });

@@ -1,9 +1,8 @@
 /** org_unit_create / org_unit_update / org_unit_terminate. */
 import type { RequestContext } from '../context.ts';
-import { dayToMs, maxDay, minDay } from '../dates.ts';
+import { dayToMs, type Day } from '../dates.ts';
 import { MoError } from '../errors.ts';
-import { cutWindow, overlapsDays, periodAt, writeWindow, type Data } from '../periods.ts';
-import { ancestorsOf } from '../read/filters.ts';
+import { cutWindow, periodAt, writeWindow, type Data, type Period } from '../periods.ts';
 import { Ref } from '../read/responses.ts';
 import type { Kind } from '../store.ts';
 import {
@@ -27,12 +26,32 @@ function parentOf(ctx: RequestContext, value: unknown): string | null {
   return value === ctx.store.rootOrg().uuid ? null : value;
 }
 
-/** A unit cannot be placed below itself or one of its descendants. */
-function checkNoCycle(ctx: RequestContext, uuid: string, parent: string, w: Window): void {
-  const interval = { from: dayToMs(w.from), to: w.to === 'infinity' ? Infinity : dayToMs(w.to) - 1 };
-  if (ancestorsOf(ctx, new Set([parent]), interval).has(uuid)) {
-    throw new MoError('V_ORG_UNIT_MOVE_TO_CHILD', undefined, { org_unit_uuid: uuid, parent_uuid: parent });
+/**
+ * MO's `is_candidate_parent_valid` (`mora/service/validation/validator.py`): walk up from the new
+ * parent as the units are at the update's `from` date only — meeting the unit itself is
+ * V_ORG_UNIT_MOVE_TO_CHILD, an ancestor not active then is V_DATE_OUTSIDE_ORG_UNIT_RANGE.
+ */
+function checkCandidateParent(ctx: RequestContext, uuid: string, parent: string, from: Day): void {
+  const at = dayToMs(from);
+  const seen = new Set([uuid]);
+  for (let unit: string | null = parent; unit; ) {
+    if (seen.has(unit)) throw new MoError('V_ORG_UNIT_MOVE_TO_CHILD', undefined, { org_unit_uuid: unit });
+    seen.add(unit);
+    const period = periodAt(ctx.periods('org_unit', unit), at);
+    if (!period) throw new MoError('V_DATE_OUTSIDE_ORG_UNIT_RANGE', undefined, { org_unit_uuid: unit });
+    unit = (period.data['parent'] as string | null) ?? null;
   }
+}
+
+/**
+ * `org_unit_update` always writes name and user_key over its whole window: a field not given is
+ * copied from the LAST name/user_key period overlapping the window (`mora/service/orgunit.py`
+ * `prepare_edit`, `get_lora_dict_current_attr`: `from <= window.to and to > window.from`).
+ */
+function carriedAttributes(periods: readonly Period[], w: Window): Data {
+  const overlapping = periods.filter((p) => p.from <= w.to && p.to > w.from);
+  const last = overlapping[overlapping.length - 1];
+  return last ? { name: last.data['name'], user_key: last.data['user_key'] } : {};
 }
 
 function create(ctx: RequestContext, input: Input): Ref {
@@ -42,7 +61,6 @@ function create(ctx: RequestContext, input: Input): Ref {
   for (const f of CLASS_FIELDS) requireRef(ctx, 'class', input[f], f);
   if (parent) {
     requireRef(ctx, 'org_unit', parent, 'parent');
-    checkNoCycle(ctx, uuid, parent, w);
     checkUnitRange(ctx, parent, w);
   }
   const data: Data = {
@@ -64,46 +82,67 @@ function update(ctx: RequestContext, input: Input): Ref {
   const uuid = input['uuid'] as string;
   const snapshot = requireExisting(ctx, 'org_unit', uuid);
   const w = windowOf(input['validity'] as ValidityInput, false);
-  const patch = givenFields(input, ['name', 'user_key', ...CLASS_FIELDS]);
+  const patch = { ...carriedAttributes(ctx.storedPeriods('org_unit', uuid), w), ...givenFields(input, ['name', 'user_key', ...CLASS_FIELDS]) };
   for (const f of CLASS_FIELDS) requireRef(ctx, 'class', patch[f], f);
   if ('parent' in input && input['parent'] !== undefined) {
     const parent = parentOf(ctx, input['parent']);
     if (parent) {
       requireRef(ctx, 'org_unit', parent, 'parent');
-      checkNoCycle(ctx, uuid, parent, w);
+      // only when a parent is given: its range over the window, and the walk up at `from`
+      checkUnitRange(ctx, parent, w);
+      checkCandidateParent(ctx, uuid, parent, w.from);
     }
     patch['parent'] = parent;
   }
   const next = writeWindow(ctx.storedPeriods('org_unit', uuid), w.from, w.to, patch, snapshot);
-  for (const p of next) {
-    if (overlapsDays(p, w.from, w.to) && p.data['parent']) {
-      checkUnitRange(ctx, p.data['parent'], { from: maxDay(p.from, w.from), to: minDay(p.to, w.to) });
-    }
-  }
   ctx.save('org_unit', uuid, next, { ...snapshot, ...patch });
   ctx.countMutation('org_unit_update');
   return new Ref('org_unit', uuid);
 }
 
-const ROLE_KINDS: Kind[] = ['engagement', 'ituser', 'manager'];
+/**
+ * Every organisation function ("organisationfunktion") tied to a unit, by LoRa's `funktionsnavn`
+ * (the names MO lists in the error's `roles`). Associations, KLE and related units are written by
+ * other systems than los2mo; the emulator stores them (kinds without GraphQL mutations in the
+ * subset SDL) so a test can put them in a unit.
+ */
+const ROLE_KINDS: [Kind, string][] = [
+  ['address', 'Adresse'],
+  ['association', 'Tilknytning'],
+  ['engagement', 'Engagement'],
+  ['ituser', 'IT-system'],
+  ['kle', 'KLE'],
+  ['manager', 'Leder'],
+  ['related_unit', 'Relateret Enhed'],
+];
 
-/** Refused while child units or roles (engagements, IT users, managers; not addresses) are active at the date. */
+/**
+ * MO's `terminate_org_unit_validation` (`mora/graphapi/org_unit.py`): the unit must be active at
+ * the date (V_DATE_OUTSIDE_ORG_UNIT_RANGE), and is refused while child units or ANY organisation
+ * function of the unit — addresses included, whoever wrote them — are active then.
+ */
 function terminate(ctx: RequestContext, input: Input): Ref {
   const uuid = input['uuid'] as string;
   const snapshot = requireExisting(ctx, 'org_unit', uuid);
   const w = terminationWindow(input);
   const at = dayToMs(w.from);
+  if (!periodAt(ctx.periods('org_unit', uuid), at)) {
+    throw new MoError('V_DATE_OUTSIDE_ORG_UNIT_RANGE', undefined, { org_unit_uuid: uuid });
+  }
   const activeWith = (kind: Kind, field: string) =>
-    ctx.store.uuidsByKey(kind, field, [uuid]).filter((other) => periodAt(ctx.periods(kind, other), at)?.data[field] === uuid);
+    ctx.store.uuidsByKey(kind, field, [uuid]).filter((other) => {
+      const value = periodAt(ctx.periods(kind, other), at)?.data[field];
+      return Array.isArray(value) ? value.includes(uuid) : value === uuid;
+    });
   const children = activeWith('org_unit', 'parent');
-  const roles = ROLE_KINDS.flatMap((kind) => activeWith(kind, 'org_unit'));
+  const roles = ROLE_KINDS.filter(([kind]) => activeWith(kind, kind === 'related_unit' ? 'org_units' : 'org_unit').length).map(([, name]) => name);
   if (children.length || roles.length) {
     const key = children.length && roles.length
       ? 'V_TERMINATE_UNIT_WITH_CHILDREN_AND_ROLES'
       : children.length
         ? 'V_TERMINATE_UNIT_WITH_CHILDREN'
         : 'V_TERMINATE_UNIT_WITH_ROLES';
-    throw new MoError(key, undefined, { child_count: children.length, role_count: roles.length });
+    throw new MoError(key, undefined, { child_count: children.length, roles: roles.sort().join(', ') });
   }
   ctx.save('org_unit', uuid, cutWindow(ctx.storedPeriods('org_unit', uuid), w.from, w.to), snapshot);
   ctx.countMutation('org_unit_terminate');

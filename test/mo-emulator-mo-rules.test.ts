@@ -1,0 +1,198 @@
+/**
+ * The MO emulator refuses exactly what OS2mo refuses (issue 16), each rule named after MO's error
+ * key and citing the OS2mo source (github OS2mo/os2mo at d0aa3718) it imitates.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Store } from '../src/mo-emulator/store.ts';
+import { seedBasics, startTestMo, type Basics, type GqlResult, type TestMo } from './helpers/mo.ts';
+
+let mo: TestMo;
+let b: Basics;
+let person: string;
+
+test.before(async () => {
+  mo = await startTestMo({ darRegister: new URL('../examples/dar/adresser.json', import.meta.url).pathname });
+  b = await seedBasics(mo);
+  person = (await mo.ok(`mutation { employee_create(input: {given_name: "Carl", surname: "Dahl", cpr_number: "1503901234"}) { uuid } }`)).employee_create.uuid;
+});
+test.after(async () => {
+  await mo.stop();
+});
+
+const keyOf = (r: GqlResult) => r.errors?.[0]?.extensions?.error_context?.error_key;
+const assertKey = (r: GqlResult, key: string) => {
+  assert.is(r.data, null, 'data must be null');
+  assert.is(keyOf(r), key, JSON.stringify(r.errors));
+};
+const assertOk = (r: GqlResult) => assert.is(r.errors, undefined, JSON.stringify(r.errors));
+
+async function newUnit(from: string, to?: string, parent?: string, name = 'Enhed'): Promise<string> {
+  const validity = to ? `{from: "${from}", to: "${to}"}` : `{from: "${from}"}`;
+  const data = await mo.ok(`mutation { org_unit_create(input: {name: "${name}", user_key: "${name}", org_unit_type: "${b.unitType}", ${parent ? `parent: "${parent}", ` : ''}validity: ${validity}}) { uuid } }`);
+  return data.org_unit_create.uuid;
+}
+
+const terminateUnit = (uuid: string, to: string) => mo.gql(`mutation { org_unit_terminate(input: {uuid: "${uuid}", to: "${to}"}) { uuid } }`);
+
+// mora/graphapi/org_unit.py terminate_org_unit_validation; tests/test_integration_org_unit.py::test_terminate_not_allowed_with_addrs
+test('V_TERMINATE_UNIT_WITH_ROLES: an address of the unit (also one typed into MO by hand) blocks its termination', async () => {
+  const unit = await newUnit('2020-01-01');
+  const address = (await mo.ok(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${b.text}", value: "typed by hand", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
+  const r = await terminateUnit(unit, '2024-01-01');
+  assertKey(r, 'V_TERMINATE_UNIT_WITH_ROLES');
+  assert.is(r.errors?.[0]?.extensions?.error_context?.roles, 'Adresse');
+  // ending the address first lets the unit end at the same date
+  assertOk(await mo.gql(`mutation { a: address_terminate(input: {uuid: "${address}", to: "2024-01-01"}) { uuid } u: org_unit_terminate(input: {uuid: "${unit}", to: "2024-01-01"}) { uuid } }`));
+});
+
+test('V_TERMINATE_UNIT_WITH_ROLES: engagements, IT users and managers of the unit, listed by their LoRa names', async () => {
+  const unit = await newUnit('2020-01-01');
+  await mo.ok(`mutation {
+    e: engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${b.engagementType}", job_function: "${b.jobFunction}", validity: {from: "2021-01-01"}}) { uuid }
+    i: ituser_create(input: {org_unit: "${unit}", itsystem: "${b.itsystem}", user_key: "unit-account", validity: {from: "2021-01-01"}}) { uuid }
+    m: manager_create(input: {org_unit: "${unit}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: ["${b.responsibility}"], validity: {from: "2021-01-01"}}) { uuid } }`);
+  const r = await terminateUnit(unit, '2024-01-01');
+  assertKey(r, 'V_TERMINATE_UNIT_WITH_ROLES');
+  assert.is(r.errors?.[0]?.extensions?.error_context?.roles, 'Engagement, IT-system, Leder');
+});
+
+test('V_TERMINATE_UNIT_WITH_ROLES: associations, KLE and related units written by other systems block it too', async () => {
+  const units = [await newUnit('2020-01-01'), await newUnit('2020-01-01'), await newUnit('2020-01-01')];
+  const other = await newUnit('2020-01-01');
+  // another system's objects, written into MO's database directly (the subset SDL has no mutations for them)
+  const store = new Store(mo.dbPath);
+  try {
+    const period = (data: Record<string, unknown>) => [{ from: '2021-01-01', to: 'infinity', data }];
+    store.save('association', crypto.randomUUID(), period({ user_key: 'a', person, org_unit: units[0] }), { person, org_unit: units[0] });
+    store.save('kle', crypto.randomUUID(), period({ user_key: 'k', org_unit: units[1] }), { org_unit: units[1] });
+    store.save('related_unit', crypto.randomUUID(), period({ org_units: [units[2], other] }), { org_units: [units[2], other] });
+  } finally {
+    store.close();
+  }
+  const roles = [];
+  for (const unit of units) {
+    const r = await terminateUnit(unit, '2024-01-01');
+    assertKey(r, 'V_TERMINATE_UNIT_WITH_ROLES');
+    roles.push(r.errors?.[0]?.extensions?.error_context?.roles);
+  }
+  assert.equal(roles, ['Tilknytning', 'KLE', 'Relateret Enhed']);
+  // before they start, nothing blocks
+  assertOk(await mo.gql(`mutation { org_unit_terminate(input: {uuid: "${units[0]}", from: "2020-06-01", to: "2020-07-01"}) { uuid } }`));
+});
+
+test('V_DATE_OUTSIDE_ORG_UNIT_RANGE: a unit cannot be terminated at a date it is not active', async () => {
+  const unit = await newUnit('2020-01-01', '2022-01-01');
+  assertKey(await terminateUnit(unit, '2023-01-01'), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');
+});
+
+// mora/service/address_handler/email.py: parse_obj_as(EmailStr, value), pydantic v1 + email-validator 2.2.0
+test('V_INVALID_ADDRESS_EMAIL: as email-validator 2.2.0 (double dot, dot before @, _ in the domain, special-use TLD)', async () => {
+  const address = (value: string) =>
+    mo.gql(`mutation($v: String!) { address_create(input: {person: "${person}", address_type: "${b.email}", value: $v, validity: {from: "2021-01-01"}}) { uuid } }`, { v: value });
+  for (const bad of ['jens..hansen@aarhus.dk', 'mette.larsen.@aarhus.dk', 'x@aarhus_kommune.dk', 'x@y.local', 'x@y.test', '.x@aarhus.dk', 'x@aarhus', 'x@-aarhus.dk', '"x"@aarhus.dk', 'x y@aarhus.dk']) {
+    assertKey(await address(bad), 'V_INVALID_ADDRESS_EMAIL');
+  }
+  for (const good of ['jens.hansen@aarhus.dk', 'søren@aarhus.dk', 'x+tag@sub.aarhus.dk', ' x@aarhus.dk ', 'Jens Hansen <jens@aarhus.dk>']) assertOk(await address(good));
+});
+
+// mora/service/address_handler/{ean,pnumber,phone,www}.py
+test('V_INVALID_ADDRESS_EAN / _PNUMBER / _PHONE / _WWW: 13 digits, 10 digits, digits after an optional +, http(s) URL', async () => {
+  const cls = await mo.ok(`mutation {
+    p: class_create(input: {user_key: "pnr", name: "P-nummer", facet_uuid: "${b.facets['org_unit_address_type']}", scope: "PNUMBER", validity: {}}) { uuid }
+    w: class_create(input: {user_key: "www", name: "Web", facet_uuid: "${b.facets['org_unit_address_type']}", scope: "WWW", validity: {}}) { uuid } }`);
+  const unit = await newUnit('2020-01-01');
+  const address = (type: string, value: string) =>
+    mo.gql(`mutation($v: String!) { address_create(input: {org_unit: "${unit}", address_type: "${type}", value: $v, validity: {from: "2021-01-01"}}) { uuid } }`, { v: value });
+  assertKey(await address(b.ean, '579800012345'), 'V_INVALID_ADDRESS_EAN');
+  assertKey(await address(b.ean, '5798000123456 '), 'V_INVALID_ADDRESS_EAN');
+  assertOk(await address(b.ean, '5798000123456'));
+  assertKey(await address(cls.p.uuid, '10012345'), 'V_INVALID_ADDRESS_PNUMBER');
+  assertOk(await address(cls.p.uuid, '1001234567'));
+  assertKey(await address(cls.w.uuid, 'www.aarhus.dk'), 'V_INVALID_ADDRESS_WWW');
+  assertKey(await address(cls.w.uuid, 'ftp://aarhus.dk'), 'V_INVALID_ADDRESS_WWW');
+  assertKey(await address(cls.w.uuid, 'https://aarhus dk'), 'V_INVALID_ADDRESS_WWW');
+  assertOk(await address(cls.w.uuid, 'https://www.aarhus.dk/om-kommunen?x=1#top'));
+  assertOk(await address(cls.w.uuid, 'http://intranet:8080/'));
+  const phone = (v: string) =>
+    mo.gql(`mutation($v: String!) { address_create(input: {person: "${person}", address_type: "${b.phone}", value: $v, validity: {from: "2021-01-01"}}) { uuid } }`, { v });
+  assertKey(await phone('87 13 00 00'), 'V_INVALID_ADDRESS_PHONE');
+  assertOk(await phone('+4587130000'));
+});
+
+// mora/service/address_handler/dar.py: the id is looked up in DAR (address or access address)
+test('V_INVALID_ADDRESS_DAR: an id not in the emulator\'s DAR register is refused; one in it is taken', async () => {
+  const dar = (await mo.ok(`mutation { c: class_create(input: {user_key: "adr", name: "Postadresse", facet_uuid: "${b.facets['org_unit_address_type']}", scope: "DAR", validity: {}}) { uuid } }`)).c.uuid;
+  const unit = await newUnit('2020-01-01');
+  const address = (value: string) =>
+    mo.gql(`mutation($v: String!) { address_create(input: {org_unit: "${unit}", address_type: "${dar}", value: $v, validity: {from: "2021-01-01"}}) { uuid } }`, { v: value });
+  assertKey(await address('11111111-2222-4333-8444-555555555555'), 'V_INVALID_ADDRESS_DAR');
+  assertKey(await address('not a uuid'), 'V_INVALID_ADDRESS_DAR');
+  assertOk(await address('a4aefd47-1068-3997-f2c6-1176489747b9')); // Bakkegårdsvej 1, 8230 Åbyhøj
+  assertOk(await address('df1fdab4-af68-f92a-e411-e7ca4e53a80a')); // its access address (husnummer)
+});
+
+test('V_INVALID_ADDRESS_DAR: without a register only the UUID form is checked', async () => {
+  const plain = await startTestMo();
+  try {
+    const basics = await seedBasics(plain);
+    const dar = (await plain.ok(`mutation { c: class_create(input: {user_key: "adr", name: "Postadresse", facet_uuid: "${basics.facets['org_unit_address_type']}", scope: "DAR", validity: {}}) { uuid } }`)).c.uuid;
+    const unit = (await plain.ok(`mutation { org_unit_create(input: {name: "E", org_unit_type: "${basics.unitType}", validity: {from: "2020-01-01"}}) { uuid } }`)).org_unit_create.uuid;
+    const address = (value: string) =>
+      plain.gql(`mutation($v: String!) { address_create(input: {org_unit: "${unit}", address_type: "${dar}", value: $v, validity: {from: "2021-01-01"}}) { uuid } }`, { v: value });
+    assertOk(await address('11111111-2222-4333-8444-555555555555'));
+    assertKey(await address('not a uuid'), 'V_INVALID_ADDRESS_DAR');
+  } finally {
+    await plain.stop();
+  }
+});
+
+// mora/service/orgunit.py prepare_edit, get_lora_dict_current_attr
+test('org_unit_update without name copies the LAST overlapping name over its whole window', async () => {
+  const unit = await newUnit('2020-01-01', undefined, undefined, 'Gammel');
+  await mo.ok(`mutation { org_unit_update(input: {uuid: "${unit}", name: "Ny", validity: {from: "2023-01-01"}}) { uuid } }`);
+  // an update of the type only, over a window spanning the rename
+  await mo.ok(`mutation { org_unit_update(input: {uuid: "${unit}", org_unit_type: "${b.unitType}", validity: {from: "2021-01-01"}}) { uuid } }`);
+  const data = await mo.ok(`{ org_units(filter: {uuids: ["${unit}"], from_date: null, to_date: null}) { objects { validities(start: null, end: null) { name validity { from } } } } }`);
+  const names = data.org_units.objects[0].validities.map((v: { name: string; validity: { from: string } }) => `${v.validity.from.slice(0, 10)} ${v.name}`);
+  assert.equal(names, ['2020-01-01 Gammel', '2021-01-01 Ny']);
+});
+
+// mora/service/validation/validator.py is_candidate_parent_valid (at the update's from date)
+test('V_ORG_UNIT_MOVE_TO_CHILD: checked at the update\'s from date only', async () => {
+  const a = await newUnit('2020-01-01');
+  const b1 = await newUnit('2020-01-01', undefined, a);
+  // b1 is a's child until 2022; from 2022 b1 is top-level
+  await mo.ok(`mutation { org_unit_update(input: {uuid: "${b1}", parent: null, validity: {from: "2022-01-01"}}) { uuid } }`);
+  assertKey(await mo.gql(`mutation { org_unit_update(input: {uuid: "${a}", parent: "${b1}", validity: {from: "2021-01-01"}}) { uuid } }`), 'V_ORG_UNIT_MOVE_TO_CHILD');
+  // from 2022 on b1 is no longer below a: allowed, although the earlier window would have made a cycle
+  assertOk(await mo.gql(`mutation { org_unit_update(input: {uuid: "${a}", parent: "${b1}", validity: {from: "2022-01-01"}}) { uuid } }`));
+});
+
+// mora/service/{engagement,address,itsystem,manager}.py: prepare_create checks the unit's range, prepare_edit does not (manager: against the original unit)
+test('V_DATE_OUTSIDE_ORG_UNIT_RANGE: not on manager_create, nor on engagement/address/IT-user updates', async () => {
+  const unit = await newUnit('2020-01-01', '2022-01-01');
+  assertOk(await mo.gql(`mutation { manager_create(input: {org_unit: "${unit}", person: "${person}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: ["${b.responsibility}"], validity: {from: "2021-01-01"}}) { uuid } }`));
+  const e = (await mo.ok(`mutation { engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${b.engagementType}", job_function: "${b.jobFunction}", validity: {from: "2020-06-01", to: "2021-06-01"}}) { uuid } }`)).engagement_create.uuid;
+  assertKey(await mo.gql(`mutation { engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${b.engagementType}", job_function: "${b.jobFunction}", validity: {from: "2021-06-01"}}) { uuid } }`), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');
+  assertOk(await mo.gql(`mutation { engagement_update(input: {uuid: "${e}", validity: {from: "2021-06-01"}}) { uuid } }`));
+});
+
+// mora/service/employee.py: the CPR check is in prepare_create only
+test('V_EXISTING_CPR: on create only (an update may give a CPR another person has)', async () => {
+  const other = (await mo.ok(`mutation { employee_create(input: {given_name: "A", surname: "B", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+  assertKey(await mo.gql(`mutation { employee_create(input: {given_name: "C", surname: "D", cpr_number: "0101801234"}) { uuid } }`), 'V_EXISTING_CPR');
+  assertOk(await mo.gql(`mutation { employee_update(input: {uuid: "${other}", cpr_number: "1503901234", validity: {from: "2021-01-01"}}) { uuid } }`));
+});
+
+// mora/graphapi/models.py ManagerUpdate.to_handler_dict
+test('manager_update without person makes the manager vacant', async () => {
+  const unit = await newUnit('2020-01-01');
+  const m = (await mo.ok(`mutation { manager_create(input: {org_unit: "${unit}", person: "${person}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: ["${b.responsibility}"], validity: {from: "2021-01-01"}}) { uuid } }`)).manager_create.uuid;
+  await mo.ok(`mutation { manager_update(input: {uuid: "${m}", manager_level: "${b.managerLevel}", validity: {from: "2023-01-01"}}) { uuid } }`);
+  const data = await mo.ok(`{ managers(filter: {uuids: ["${m}"], from_date: null, to_date: null}) { objects { validities(start: null, end: null) { employee_uuid validity { from } } } } }`);
+  const people = data.managers.objects[0].validities.map((v: { employee_uuid: string | null }) => v.employee_uuid);
+  assert.equal(people, [person, null]);
+});
+
+test.run();
