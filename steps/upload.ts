@@ -24,6 +24,9 @@ import { addOwnership } from '../src/state/ownership.ts';
 import { copenhagenDay } from '../src/time.ts';
 import { InputError, Los2moError, formatProblem } from '../src/errors.ts';
 import { guardMassChanges } from '../src/plan/mass-change.ts';
+import { loadSeed } from '../src/seed.ts';
+import { planClosingUnits, readUnitContents, unitCuts } from '../src/plan/closing-units.ts';
+import { readTimelines } from '../src/mo/read.ts';
 import type { DesiredObject } from '../schemas/desired.schema.ts';
 
 /** How many planned changes the run report keeps (`report.plan`); `report.plan_total` counts them all. */
@@ -56,6 +59,8 @@ interface Plan {
   /** the STAM classes and IT systems los2mo owns once written */
   owned?: { classes: string[]; itsystems: string[] };
   skippedRows: number;
+  /** org unit ends left out: what MO still has in them blocks them (one message each) */
+  blockedEnds: string[];
 }
 
 /** The delivery once its references are checked: the desired objects, units' before persons'. */
@@ -66,6 +71,11 @@ interface Checked {
   fallbacks: Fallback[];
   ends: End[];
   skippedRows: number;
+}
+
+/** The seeded class "Ikke angivet" of org_unit_type, if the seed has it. */
+function unitTypeNotGiven(): string | undefined {
+  return loadSeed().classes.find((c) => c.facet === 'org_unit_type' && c.user_key === 'ikke_angivet')?.uuid;
 }
 
 /** References, reading MO and planning; returns only the plan (MO's timelines and the rest are collectable from here on). */
@@ -84,16 +94,36 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
   );
   ctx.progress.set('objects read', checked.objects.reduce((n, list) => n + list.length, 0));
 
+  // units the plan ends: what MO still has in them (src/plan/closing-units.ts)
+  const cuts = unitCuts(byKind.get('org_unit') ?? [], timelines.get('org_unit') ?? new Map());
+  let blocked = new Map<string, string>();
+  if (cuts.size) {
+    const contents = await ctx.time('read', () => readUnitContents(client, [...cuts.keys()]));
+    const desired = new Map(checked.objects.flat().map((o) => [o.uuid, o]));
+    const units = new Map((byKind.get('org_unit') ?? []).map((o) => [o.uuid, o]));
+    const closing = planClosingUnits(cuts, contents, desired, units);
+    blocked = closing.blocked;
+    if (closing.addressEnds.length) {
+      const more = await ctx.time('read', () => readTimelines(client, 'address', closing.addressEnds.map((a) => a.uuid)));
+      const known = timelines.get('address') ?? new Map();
+      for (const [uuid, periods] of more) known.set(uuid, periods);
+      timelines.set('address', known);
+      byKind.set('address', [...(byKind.get('address') ?? []), ...closing.addressEnds]);
+    }
+    for (const message of blocked.values()) ctx.report.warn(message);
+  }
+
   return ctx.time('plan', (): Plan => {
     const today = copenhagenDay(ctx.run.startedAt);
     const seedPlan = checked.seed ? planSeed(checked.seed, seedInMo!, today) : null;
     const classPlan = checked.classes ? planClasses(checked.classes, classesInMo!, today, checked.seed ?? null, seedPlan?.facets) : null;
-    const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m) }) : null;
+    const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m), keepOpen: new Set(blocked.keys()), unitTypeNotGiven: unitTypeNotGiven() }) : null;
     return {
       phases: [...(seedPlan?.phases ?? []), ...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])],
       municipalityCode: checked.seed?.municipality_code,
       owned: classPlan?.owned,
       skippedRows: checked.skippedRows,
+      blockedEnds: [...blocked.values()],
     };
   });
 }
@@ -175,6 +205,9 @@ async function write(ctx: StepContext, client: MoClient, plan: Plan) {
   ctx.report.plan = kept.length >= PLAN_KEPT ? kept : [...kept, ...first];
   ctx.report.plan_total = (ctx.report.plan_total ?? kept.length) + total;
   ctx.progress.set('changes', total);
+  if (plan.blockedEnds.length) {
+    throw new Los2moError(`${plan.blockedEnds.length} org unit end(s) left out, the rest was written; the state is not advanced so the next run tries again:\n${plan.blockedEnds.slice(0, 20).map((m) => `  ${m}`).join('\n')}`);
+  }
   if (applied.failed.length) {
     throw new Los2moError(`MO refused ${applied.failed.length} object(s), the rest was written; the state is not advanced so the next run tries them again:\n${applied.failed.slice(0, 20).map((f) => `  ${f.kind} ${f.uuid}${f.file ? ` (${f.file}:${f.line})` : ''}: ${f.error}`).join('\n')}`);
   }

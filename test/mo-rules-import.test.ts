@@ -9,6 +9,7 @@ import path from 'node:path';
 import { cliP as cli, sandbox } from './helpers/cli.ts';
 import { startTestMo, type TestMo } from './helpers/mo.ts';
 import { gen } from '../src/uuid.ts';
+import { loadSeed } from '../src/seed.ts';
 
 const ORG_HEADER = 'OrgUUID;BrugervendtNøgle;OrgEnhedsNavn;OrgEnhedsTypeUUID;ParentUUID;Med-i-LinjeOrg;LOSID;CVR;EAN;P-Nr;SE-Nr;IntDebitor-Nr;MagID;PostAdresse;StartDato;SlutDato';
 const PERS_HEADER = 'UUID;BrugervendtNøgle;CPR;CPRNavn;StartTid;SlutTid;Email;PrimærAnsættelse;OrgenhedUUID;EngagementTypeUUID;StillingsBetegnelseUUID;AZID;ADITSystemUUID;ADkonto;ADkontoUUID';
@@ -104,6 +105,87 @@ test('org_unit_update: an Org_ret with an empty OrgEnhedsNavn keeps MO\'s names,
     );
     const periods = data.org_units.objects[0]!.validities.map((v) => `${v.validity.from.slice(0, 10)} ${v.name} ${v.unit_type_uuid === KOMMUNE ? 'Kommune' : 'Afdeling'}`);
     assert.equal(periods, ['2020-01-01 Gammel Afdeling', '2024-07-01 Gammel Kommune', '2025-01-01 Ny Kommune']);
+  }));
+
+test('V_TERMINATE_UNIT_WITH_ROLES: a unit\'s end first ends the addresses the delivery does not plan (one typed into MO by hand)', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), unit = u(2);
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', los: '2' }),
+    ]);
+    assert.is((await run()).code, 0);
+    const phoneType = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
+    const phone = (await mo.ok(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${phoneType}", value: "87130000", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
+    write('Org_ret_20240701_000000.csv', ORG_HEADER, [orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' })]);
+    const r = await run();
+    assert.is(r.code, 0, r.stderr + r.stdout);
+    const data = await mo.ok<{ org_units: { objects: { validities: { validity: { to: string | null } }[] }[] }; addresses: { objects: { uuid: string; validities: { validity: { to: string | null } }[] }[] } }>(
+      `{ org_units(filter: {uuids: ["${unit}"], from_date: null, to_date: null}) { objects { validities(start: null, end: null) { validity { to } } } }
+         addresses(filter: {org_unit: {uuids: ["${unit}"]}, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { validity { to } } } } }`,
+    );
+    assert.equal(data.org_units.objects[0]!.validities.map((v) => v.validity.to?.slice(0, 10)), ['2024-07-01']);
+    const ends = new Map(data.addresses.objects.map((o) => [o.uuid, o.validities.at(-1)!.validity.to?.slice(0, 10)]));
+    assert.is(ends.get(phone), '2024-07-01', 'the hand-typed phone number ends with its unit');
+    assert.is(ends.get(gen('AAK', `${unit}los`)), '2024-07-01');
+  }));
+
+test('V_TERMINATE_UNIT_WITH_ROLES: another system\'s engagement blocks a unit\'s end: one error naming both, the rest written, retried next run', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), unit = u(2), other = u(3);
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: other, key: 'AND', name: 'Anden', parent: top, start: '01-01-2020' }),
+    ]);
+    assert.is((await run()).code, 0);
+    const person = (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+    const engagement = (await mo.ok(`mutation { engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${MAANEDSLOENNET}", job_function: "${DIREKTOER}", user_key: "andet-system", validity: {from: "2021-01-01"}}) { uuid } }`)).engagement_create.uuid;
+    write('Org_ret_20240701_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024' }),
+      orgLine({ uuid: other, key: 'AND', name: 'Anden omdøbt', parent: top, start: '01-01-2020' }),
+    ]);
+    const r = await run();
+    assert.is(r.code, 1, r.stderr);
+    const text = r.stderr + r.stdout;
+    assert.match(text, `Org_ret_20240701_000000.csv:2: org unit ${unit} (AFD) cannot be ended from 2024-07-01`);
+    assert.match(text, `engagement ${engagement} (andet-system)`);
+    const names = async () => (await mo.ok<{ org_units: { objects: { uuid: string; validities: { name: string; validity: { to: string | null } }[] }[] } }>(
+      `{ org_units(filter: {uuids: ["${unit}", "${other}"], from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { name validity { to } } } } }`,
+    )).org_units.objects;
+    let objects = await names();
+    assert.is(objects.find((o) => o.uuid === other)!.validities.at(-1)!.name, 'Anden omdøbt', 'the rest of the file is written');
+    assert.is(objects.find((o) => o.uuid === unit)!.validities.at(-1)!.validity.to, null, 'the blocked unit is not ended');
+    // the other system ends its engagement; the next run (the same files: the state was not advanced) ends the unit
+    await mo.ok(`mutation { engagement_terminate(input: {uuid: "${engagement}", to: "2024-07-01"}) { uuid } }`);
+    const again = await run();
+    assert.is(again.code, 0, again.stderr);
+    objects = await names();
+    assert.is(objects.find((o) => o.uuid === unit)!.validities.at(-1)!.validity.to?.slice(0, 10), '2024-07-01');
+  }));
+
+test('a new unit without OrgEnhedsTypeUUID gets "Ikke angivet", one without OrgEnhedsNavn its BrugervendtNøgle: warnings name the rows, nothing is refused', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), a = u(2), b = u(3);
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: a, key: 'UTYPE', name: 'Uden type', parent: top, type: '', start: '01-01-2020' }),
+      orgLine({ uuid: b, key: 'UNAVN', name: '', parent: top, type: '', start: '01-01-2020' }),
+    ]);
+    const r = await run();
+    assert.is(r.code, 0, r.stderr + r.stdout);
+    const warnings: string[] = r.report.warnings;
+    assert.ok(warnings.some((w) => w.startsWith('2 new org units without OrgEnhedsTypeUUID') && w.includes('"Ikke angivet"') && w.includes('Org_inital_20240101_000000.csv:3, Org_inital_20240101_000000.csv:4')), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.startsWith('1 new org unit without OrgEnhedsNavn') && w.includes('Org_inital_20240101_000000.csv:4')), warnings.join('\n'));
+    const notGiven = loadSeed().classUuid('org_unit_type', 'ikke_angivet');
+    assert.is(notGiven, 'b17866df-fded-694f-86d9-b9d7b874c6fe');
+    const data = await mo.ok<{ org_units: { objects: { uuid: string; current: { name: string; unit_type_uuid: string } }[] } }>(`{ org_units(filter: {uuids: ["${a}", "${b}"]}) { objects { uuid current { name unit_type_uuid } } } }`);
+    const byUuid = new Map(data.org_units.objects.map((o) => [o.uuid, o.current]));
+    assert.equal(byUuid.get(a), { name: 'Uden type', unit_type_uuid: notGiven });
+    assert.equal(byUuid.get(b), { name: 'UNAVN', unit_type_uuid: notGiven });
+    // a STAM_UUID_Enhedstype file (delivered with every run) never ends the class
+    const cls = await mo.ok<{ classes: { objects: { uuid: string }[] } }>(`{ classes(filter: {uuids: ["${notGiven}"]}) { objects { uuid } } }`);
+    assert.is(cls.classes.objects.length, 1);
   }));
 
 test.run();

@@ -23,6 +23,30 @@ export interface PlanObjectsOptions {
   /** luk rows: a warning when the object does not exist or is already ended */
   ends?: End[];
   warn?: (message: string) => void;
+  /** org units whose end is left out (blocked by what MO still has in them, src/plan/closing-units.ts) */
+  keepOpen?: ReadonlySet<string>;
+  /** the seeded class "Ikke angivet" (org_unit_type/ikke_angivet): the type of a unit created without one */
+  unitTypeNotGiven?: string;
+}
+
+const rowsText = (sources: { file: string; line: number }[]) => {
+  const shown = sources.slice(0, 10).map((s) => `${s.file}:${s.line}`).join(', ');
+  return sources.length > 10 ? `${shown} and ${sources.length - 10} more` : shown;
+};
+
+/**
+ * MO requires a type and a name when it creates a unit. A unit MO lacks whose first period has no
+ * OrgEnhedsTypeUUID gets the seeded class "Ikke angivet"; one without OrgEnhedsNavn is named by its
+ * BrugervendtNøgle (src/mo/kinds.ts). Returns the object to create and the rows of each case.
+ */
+function newUnitDefaults(unit: DesiredObject, notGiven: string | undefined): { unit: DesiredObject; noType?: DesiredObject['periods'][number]['source']; noName?: DesiredObject['periods'][number]['source'] } {
+  const first = unit.periods[0];
+  if (!first) return { unit };
+  const noType = first.fields.org_unit_type == null && notGiven ? first.source : undefined;
+  const noName = first.fields.name == null ? first.source : undefined;
+  if (!noType) return { unit, noName };
+  const periods = [{ ...first, fields: { ...first.fields, org_unit_type: notGiven! } }, ...unit.periods.slice(1)];
+  return { unit: { ...unit, periods }, noType, noName };
 }
 
 /** Objects by kind, in the order of the lists and within them (the writing order within a phase). */
@@ -133,7 +157,9 @@ function newOnKnownUnit(object: DesiredObject, timelines: Timelines): DesiredObj
  * (roles before units, children before parents).
  */
 export function planObjects(byKind: Map<Kind, DesiredObject[]>, timelines: Timelines, options: PlanObjectsOptions = {}): { phases: Phase[] } {
-  const { fallbacks = [], ends = [], warn = () => {} } = options;
+  const { fallbacks = [], ends = [], warn = () => {}, keepOpen, unitTypeNotGiven } = options;
+  const noType: { file: string; line: number }[] = [];
+  const noName: { file: string; line: number }[] = [];
   const fallbackOf = new Map<string, Fallback>();
   for (const f of fallbacks) fallbackOf.set(f.uuid, f);
   const endsOf = new Map<string, End[]>();
@@ -151,14 +177,22 @@ export function planObjects(byKind: Map<Kind, DesiredObject[]>, timelines: Timel
       const have = actual.get(object.uuid) ?? null;
       const fallback = have || !fallbackOf.size ? undefined : fallbackOf.get(object.uuid);
       const planned = fallback ? { ...object, window: fallback.window, periods: fallback.periods } : have ? object : newOnKnownUnit(object, timelines);
-      const ops = objectOps(planned, have);
-      if (ops === CREATE) forward.add(planned, CREATE);
+      let ops = objectOps(planned, have);
+      if (ops && ops !== CREATE && kind === 'org_unit' && keepOpen?.has(object.uuid)) ops = ops.forward.length ? { forward: ops.forward, ending: [] } : null;
+      if (ops === CREATE && kind === 'org_unit') {
+        const made = newUnitDefaults(planned, unitTypeNotGiven);
+        if (made.noType) noType.push(made.noType);
+        if (made.noName) noName.push(made.noName);
+        forward.add(made.unit, CREATE);
+      } else if (ops === CREATE) forward.add(planned, CREATE);
       else if (ops) {
         if (ops.forward.length) forward.add(planned, ops.forward);
         if (ops.ending.length) ending.add(planned, ops.ending);
       }
     }
     if (kind === 'org_unit') for (const m of lineOrganisationKept(list, actual)) warn(m);
+    if (kind === 'org_unit' && noType.length) warn(`${noType.length} new org unit${noType.length === 1 ? '' : 's'} without OrgEnhedsTypeUUID (MO requires a type) get the type "Ikke angivet" (org_unit_type/ikke_angivet): ${rowsText(noType)}`);
+    if (kind === 'org_unit' && noName.length) warn(`${noName.length} new org unit${noName.length === 1 ? '' : 's'} without OrgEnhedsNavn (MO requires a name) are named by their BrugervendtNøgle: ${rowsText(noName)}`);
     const kindEnds = endsOf.get(kind);
     if (kindEnds) {
       const desiredOf = new Map(list.map((o) => [o.uuid, o]));
