@@ -27,6 +27,8 @@ import { guardMassChanges } from '../src/plan/mass-change.ts';
 import { loadSeed } from '../src/seed.ts';
 import { planClosingUnits, readUnitContents, unitCuts } from '../src/plan/closing-units.ts';
 import { readTimelines } from '../src/mo/read.ts';
+import { outsideUnitRanges } from '../src/plan/ranges.ts';
+import type { Kind } from '../src/mo/kinds.ts';
 import type { DesiredObject } from '../schemas/desired.schema.ts';
 
 /** How many planned changes the run report keeps (`report.plan`); `report.plan_total` counts them all. */
@@ -73,9 +75,9 @@ interface Checked {
   skippedRows: number;
 }
 
-/** The seeded class "Ikke angivet" of org_unit_type, if the seed has it. */
-function unitTypeNotGiven(): string | undefined {
-  return loadSeed().classes.find((c) => c.facet === 'org_unit_type' && c.user_key === 'ikke_angivet')?.uuid;
+/** The seeded class "Ikke angivet" of org_unit_type (the run's seed, else the default one), if the seed has it. */
+function unitTypeNotGiven(seed: Input['seed']): string | undefined {
+  return (seed ?? loadSeed()).classes.find((c) => c.facet === 'org_unit_type' && c.user_key === 'ikke_angivet')?.uuid;
 }
 
 /** References, reading MO and planning; returns only the plan (MO's timelines and the rest are collectable from here on). */
@@ -93,6 +95,26 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
     ]),
   );
   ctx.progress.set('objects read', checked.objects.reduce((n, list) => n + list.length, 0));
+
+  // creates MO would refuse (V_DATE_OUTSIDE_ORG_UNIT_RANGE): input errors naming both rows, before anything is written
+  {
+    const fallbackOf = new Map(checked.fallbacks.map((f) => [f.uuid, f]));
+    const creates = new Map<Kind, DesiredObject[]>();
+    for (const kind of ['org_unit', 'engagement'] as const) {
+      const have = timelines.get(kind);
+      creates.set(kind, (byKind.get(kind) ?? []).filter((o) => !have?.has(o.uuid)).map((o) => (fallbackOf.has(o.uuid) ? { ...o, periods: fallbackOf.get(o.uuid)!.periods } : o)));
+    }
+    const units = new Map((byKind.get('org_unit') ?? []).map((o) => [o.uuid, o]));
+    const moUnits = new Map(timelines.get('org_unit') ?? []);
+    const owners = new Set<string>();
+    for (const list of creates.values()) for (const o of list) {
+      const owner = o.periods[0]?.fields[o.kind === 'org_unit' ? 'parent' : 'org_unit'];
+      if (owner && !units.has(owner) && !moUnits.has(owner)) owners.add(owner);
+    }
+    if (owners.size) for (const [uuid, periods] of await ctx.time('read', () => readTimelines(client, 'org_unit', [...owners]))) moUnits.set(uuid, periods);
+    const problems = outsideUnitRanges(creates, units, moUnits);
+    if (problems.length) throw new InputError(problems);
+  }
 
   // units the plan ends: what MO still has in them (src/plan/closing-units.ts)
   const cuts = unitCuts(byKind.get('org_unit') ?? [], timelines.get('org_unit') ?? new Map());
@@ -117,7 +139,7 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
     const today = copenhagenDay(ctx.run.startedAt);
     const seedPlan = checked.seed ? planSeed(checked.seed, seedInMo!, today) : null;
     const classPlan = checked.classes ? planClasses(checked.classes, classesInMo!, today, checked.seed ?? null, seedPlan?.facets) : null;
-    const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m), keepOpen: new Set(blocked.keys()), unitTypeNotGiven: unitTypeNotGiven() }) : null;
+    const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m), keepOpen: new Set(blocked.keys()), unitTypeNotGiven: unitTypeNotGiven(checked.seed) }) : null;
     return {
       phases: [...(seedPlan?.phases ?? []), ...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])],
       municipalityCode: checked.seed?.municipality_code,

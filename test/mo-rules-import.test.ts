@@ -188,4 +188,32 @@ test('a new unit without OrgEnhedsTypeUUID gets "Ikke angivet", one without OrgE
     assert.is(cls.classes.objects.length, 1);
   }));
 
+test('V_DATE_OUTSIDE_ORG_UNIT_RANGE: a child before its parent and an engagement after its unit closed are input errors naming both rows; nothing is written', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), child = u(2), closed = u(3);
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2021' }),
+      orgLine({ uuid: child, key: 'BARN', name: 'Barn', parent: top, start: '01-01-2020' }),
+    ]);
+    let r = await run();
+    assert.is(r.code, 3, r.stderr + r.stdout);
+    assert.match(r.stderr, 'Org_inital_20240101_000000.csv:3');
+    assert.match(r.stderr, `org unit ${child} from 2020-01-01 lies outside its parent unit ${top}, valid 2021-01-01..open (Org_inital_20240101_000000.csv:2)`);
+    const none = await mo.ok<{ org_units: { objects: unknown[] } }>(`{ org_units(filter: {from_date: null, to_date: null}) { objects { uuid } } }`);
+    assert.is(none.org_units.objects.length, 0, 'nothing of the file is written');
+
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: closed, key: 'LUKKET', name: 'Lukket', parent: top, start: '01-01-2020', end: '31-12-2023' }),
+    ]);
+    assert.is((r = await run()).code, 0, r.stderr);
+    write('Pers_nye_20240601_000000.csv', PERS_HEADER, [persLine({ uuid: u(100), cpr: '1503901234', name: 'Jens Hansen', start: '01-06-2024', unit: closed })]);
+    r = await run();
+    assert.is(r.code, 3, r.stderr + r.stdout);
+    assert.match(r.stderr, `Pers_nye_20240601_000000.csv:2`);
+    assert.match(r.stderr, `engagement ${u(100)} from 2024-06-01 lies outside its unit ${closed}, valid 2020-01-01..before 2024-01-01`);
+    const persons = await mo.ok<{ persons: { objects: unknown[] } }>(`{ persons(filter: {cpr_numbers: ["1503901234"]}) { objects { uuid } } }`);
+    assert.is(persons.persons.objects.length, 0, 'nothing of the Pers file is written');
+  }));
+
 test.run();

@@ -38,7 +38,8 @@ test('seed + STAM import, then an immediate rerun writes 0 mutations', async () 
     assert.is(first.code, 0, first.stdout + first.stderr);
     assert.ok(first.report.totals.mutations > 100, 'seed and classes written');
     const enhedstyper = readFileSync(path.join(box.los, 'STAM_UUID_Enhedstype.csv'), 'utf8').trim().split(/\r?\n/).length - 1;
-    assert.is((await classesIn(mo, 'org_unit_type')).length, enhedstyper);
+    // the STAM rows and the seeded "Ikke angivet" (the type of a unit delivered without one, issue 16)
+    assert.is((await classesIn(mo, 'org_unit_type')).length, enhedstyper + 1);
     const org = await mo.ok<{ org: { uuid: string } }>('{ org { uuid } }');
     assert.ok(org.org.uuid);
     const again = await run('--import-from-date', '2000-01-01');
@@ -70,6 +71,7 @@ test('a renamed class is one class_update; a removed row one class_terminate; an
     assert.is(now.find((c) => c.uuid === uuidA)?.current.name, `${nameA} (omdøbt)`);
     assert.not.ok(now.some((c) => c.uuid === uuidB), 'the removed class is unpublished');
     assert.ok(now.some((c) => c.uuid === foreign), 'a class of another source stays');
+    assert.ok(now.some((c) => c.uuid === 'b17866df-fded-694f-86d9-b9d7b874c6fe'), 'a STAM_UUID_Enhedstype file never ends the seeded "Ikke angivet"');
   });
 });
 
