@@ -13,7 +13,7 @@ import { defineStep, type StepArgs, type StepContext } from '../src/engine/step.
 import { uploadSchemas } from '../schemas/upload.schema.ts';
 import { connectMo } from '../src/mo/connect.ts';
 import type { MoClient } from '../src/mo/client.ts';
-import { planClasses, readClasses } from '../src/plan/classes.ts';
+import { classesInUse, planClasses, readClasses, type ClassesInMo } from '../src/plan/classes.ts';
 import { planSeed, readSeed } from '../src/plan/seed.ts';
 import { ensureOrganisation } from '../src/mo/organisation.ts';
 import { checkExternalParents, groupByKind, planObjects, readObjects, type End, type Fallback } from '../src/plan/objects.ts';
@@ -135,7 +135,7 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
     for (const message of blocked.values()) ctx.report.warn(message);
   }
 
-  return ctx.time('plan', (): Plan => {
+  const plan = ctx.time('plan', (): Plan => {
     const today = copenhagenDay(ctx.run.startedAt);
     const seedPlan = checked.seed ? planSeed(checked.seed, seedInMo!, today) : null;
     const classPlan = checked.classes ? planClasses(checked.classes, classesInMo!, today, checked.seed ?? null, seedPlan?.facets) : null;
@@ -148,6 +148,34 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
       blockedEnds: [...blocked.values()],
     };
   });
+  if (classesInMo && checked.classes) await refuseEndingClassesInUse(ctx, client, plan, classesInMo, checked.classes);
+  return plan;
+}
+
+/**
+ * A STAM file that no longer lists a class ends it; a class that MO objects still use is not
+ * ended: the run stops (exit 3, nothing written) naming the class and how many objects use it.
+ */
+async function refuseEndingClassesInUse(ctx: StepContext, client: MoClient, plan: Plan, mo: ClassesInMo, stam: NonNullable<Checked['classes']>) {
+  const facetKey = new Map([...mo.facets.values()].map((f) => [f.uuid, f.fields.user_key!] as const));
+  const ending: { uuid: string; name: string; facet: string }[] = [];
+  for (const phase of plan.phases) {
+    for (let i = 0; i < phase.length; i++) {
+      for (const c of phase.changesOf(i)) {
+        if (c.kind !== 'class' || c.operation !== 'terminate') continue;
+        const have = mo.classes.get(c.uuid);
+        ending.push({ uuid: c.uuid, name: have?.fields.name ?? c.user_key ?? c.uuid, facet: facetKey.get(have?.fields.facet_uuid ?? '') ?? '' });
+      }
+    }
+  }
+  if (!ending.length) return;
+  const used = await ctx.time('read', () => classesInUse(client, ending));
+  if (!used.length) return;
+  throw new InputError(used.map((c) => ({
+    file: stam.classes.find((x) => x.facet === c.facet)?.source.file ?? `STAM (${c.facet})`,
+    line: 1, column: 1, field: c.facet,
+    message: `class "${c.name}" (${c.uuid}) is no longer in the file, but ${c.count} ${c.what} in MO still use it: it is not ended (move them to another class first, or deliver the class again)`,
+  })));
 }
 
 /** Persons already in MO keep their uuids; every reference must exist; parents not delivered must be in MO. */

@@ -160,6 +160,34 @@ test('a header-only STAM file ends nothing (a warning); the same file with its r
   }
 });
 
+test('a STAM file that drops a class MO objects still use: exit 3 naming the class and how many use it; an unused class is ended', () => {
+  const box = sandbox();
+  try {
+    const file = path.join(box.los, 'STAM_UUID_Lederniveau.csv');
+    const rows = readTable(file);
+    const unused = ['0a6f4c34-0b8e-4b6e-9d3e-2f6f2f0c0a06', 'Niveau 6', '2023-12-31 02:15:07.000000'];
+    writeTable(file, [...rows, unused]);
+    const old = new Date('2024-01-01T00:00:00Z');
+    utimesSync(file, old, old);
+    assert.is(run(box).r.code, 0);
+
+    // Niveau 3 is the level of manager roles in MO: not ended, the run stops before writing
+    writeTable(file, rows.filter((r) => r[1] !== 'Niveau 3'));
+    const used = run(box);
+    assert.is(used.r.code, 3, show(used.r));
+    assert.match(used.r.stderr, /STAM_UUID_Lederniveau\.csv:1:1: manager_level: class "Niveau 3" \(9bc845a3-d22a-61fc-09bc-a79461c393e7\) is no longer in the file, but [1-9]\d* manager roles in MO still use it/);
+    assert.is(used.report.operations.class, undefined, 'nothing written');
+
+    // Niveau 6 is used by nothing: ended as before
+    writeTable(file, rows);
+    const unusedRun = run(box);
+    assert.is(unusedRun.r.code, 0, show(unusedRun.r));
+    assert.equal(unusedRun.report.operations.class, { terminate: 1 });
+  } finally {
+    box.cleanup();
+  }
+});
+
 /** A metric's value in the state folder's Prometheus textfile. */
 function metric(box: Box, name: string): number | undefined {
   const text = readFileSync(path.join(path.dirname(box.state), 'los2mo.prom'), 'utf8');

@@ -69,3 +69,53 @@ export function planClasses(stam: ClassesOutput, mo: ClassesInMo, today: string,
 
   return { phases, owned: { classes: desired.map((d) => d.uuid), itsystems: systems.map((s) => s.uuid) } };
 }
+
+/** Where MO objects refer to a class of a facet the STAM files manage: the list query and its field. */
+const USAGE: Record<string, { query: 'org_units' | 'engagements' | 'managers'; field: string; what: string }> = {
+  org_unit_type: { query: 'org_units', field: 'unit_type_uuid', what: 'org units' },
+  engagement_type: { query: 'engagements', field: 'engagement_type_uuid', what: 'engagements' },
+  engagement_job_function: { query: 'engagements', field: 'job_function_uuid', what: 'engagements' },
+  responsibility: { query: 'managers', field: 'responsibility_uuids', what: 'manager roles' },
+  manager_level: { query: 'managers', field: 'manager_level_uuid', what: 'manager roles' },
+  manager_type: { query: 'managers', field: 'manager_type_uuid', what: 'manager roles' },
+};
+
+export interface ClassInUse { uuid: string; name: string; facet: string; count: number; what: string }
+
+/**
+ * The classes among `ending` (planned terminations) that current MO objects still use, with how
+ * many use them. Reads each list MO has (org units, engagements, managers) once, only the class
+ * fields, and counts (MO's filters do not cover every class field, e.g. manager_level). Classes
+ * of facets no MO object kind here refers to (engagement_job_function_bvn, association_type) are
+ * not checked.
+ */
+export async function classesInUse(client: MoClient, ending: readonly { uuid: string; name: string; facet: string }[]): Promise<ClassInUse[]> {
+  const checked = ending.filter((c) => USAGE[c.facet]);
+  if (!checked.length) return [];
+  const byQuery = new Map<string, Set<string>>();
+  for (const c of checked) {
+    const u = USAGE[c.facet]!;
+    if (!byQuery.has(u.query)) byQuery.set(u.query, new Set());
+    byQuery.get(u.query)!.add(u.field);
+  }
+  const counts = new Map<string, number>(); // `${query}.${field}/${uuid}`
+  await Promise.all([...byQuery].map(async ([query, fields]) => {
+    const text = `query ClassUsage($cursor: Cursor, $limit: int) {\n  ${query}(cursor: $cursor, limit: $limit) { objects { current { ${[...fields].join(' ')} } } page_info { next_cursor } }\n}`;
+    const objects = await client.queryAll<{ current: Record<string, unknown> | null }>(text, {}, [query], 1000);
+    for (const o of objects) {
+      if (!o.current) continue;
+      for (const field of fields) {
+        const v = o.current[field];
+        for (const uuid of Array.isArray(v) ? v : v ? [v] : []) {
+          const key = `${query}.${field}/${String(uuid)}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      }
+    }
+  }));
+  return checked.flatMap((c) => {
+    const u = USAGE[c.facet]!;
+    const count = counts.get(`${u.query}.${u.field}/${c.uuid}`) ?? 0;
+    return count ? [{ ...c, count, what: u.what }] : [];
+  });
+}
