@@ -15,6 +15,8 @@ Usage:
   ./run mo-emulator [options]       serve the embedded MO emulator over HTTP
   ./run status [options]            last runs, interrupted runs, lock, state file, files waiting on the source
   ./run show tree [options]         the organisation tree read back from MO (embedded or mo_url)
+  ./run doctor [options]            check MO before an import: its SDL takes every GraphQL document
+                                    los2mo sends and the token has every realm role they need
   ./run --help                      this text
 
 workflow options:
@@ -48,12 +50,19 @@ show tree options:
   --json                    the tree as nested JSON
   --set key=value, --settings FILE, --workflow FILE   as for status
 
+doctor options:
+  --json                    the result as JSON
+  --set key=value, --settings FILE, --workflow FILE   as for status
+  (every import runs the same checks before it writes: a mismatch stops it, exit 2)
+
 Metrics: after every run that is not a dry run, Prometheus metrics (los2mo_*) are written to
 metrics_file and, when pushgateway_url is set, pushed there (docs/operations.md).
 
 mo-emulator options:
   --port N (5000)  --host H (127.0.0.1)  --db FILE (.los2mo/mo.sqlite)
   --client-id ID (dipex)  --client-secret S (generated and printed when absent)
+  --without-role ROLE (repeatable)        a token without that realm role (e.g. create_org_unit)
+  --without-field Type.field (repeatable) an SDL without that field (e.g. OrganisationUnit.name)
 
 Exit status: 0 success, 1 the run failed (nothing committed), 2 usage or configuration error
 (also: another run holds the lock), 3 invalid input files (FILE:LINE:COLUMN: field: message), or
@@ -87,6 +96,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'show': {
         const { showCommand } = await import('./ops/commands.ts');
         return await showCommand(rest);
+      }
+      case 'doctor': {
+        const { doctorCommand } = await import('./ops/commands.ts');
+        return await doctorCommand(rest);
       }
       case 'mo-emulator': {
         const { moEmulatorCommand } = await import('./mo-emulator/command.ts');

@@ -9,6 +9,9 @@ import {
   GraphQLScalarType,
   Kind as AstKind,
   buildSchema,
+  parse,
+  print,
+  visit,
   type GraphQLSchema,
   type ValueNode,
 } from 'graphql';
@@ -72,8 +75,36 @@ const SCALARS: Record<string, { parseValue: Parser; parseLiteral: (ast: ValueNod
 const RESPONSE_TYPES = /^(Facet|Class|ITSystem|OrganisationUnit|Employee|Engagement|Address|ITUser|Manager)Response$/;
 const VIEW_TYPES = new Set(['Facet', 'Class', 'ITSystem', 'OrganisationUnit', 'Employee', 'Engagement', 'Address', 'ITUser', 'Manager']);
 
-export function buildMoSchema(): GraphQLSchema {
-  const schema = buildSchema(SDL);
+/**
+ * The SDL without some fields (`Type.field`, e.g. `OrganisationUnit.org_unit_hierarchy` or
+ * `Mutation.org_unit_create`), to stand in for an MO that lacks them (`./run mo-emulator
+ * --without-field`). Throws for a field the SDL does not have.
+ */
+export function sdlWithout(fields: readonly string[], sdl = SDL): string {
+  if (fields.length === 0) return sdl;
+  const wanted = new Set(fields);
+  const found = new Set<string>();
+  const doc = parse(sdl);
+  const pruned = visit(doc, {
+    enter(node) {
+      if (node.kind !== AstKind.OBJECT_TYPE_DEFINITION && node.kind !== AstKind.INPUT_OBJECT_TYPE_DEFINITION) return undefined;
+      const type = node.name.value;
+      const kept = (node.fields ?? []).filter((f: { name: { value: string } }) => {
+        const key = `${type}.${f.name.value}`;
+        if (!wanted.has(key)) return true;
+        found.add(key);
+        return false;
+      });
+      return kept.length === (node.fields ?? []).length ? undefined : { ...node, fields: kept };
+    },
+  });
+  const missing = fields.filter((f) => !found.has(f));
+  if (missing.length) throw new Error(`the SDL has no field ${missing.join(', ')}`);
+  return print(pruned);
+}
+
+export function buildMoSchema(sdl = SDL): GraphQLSchema {
+  const schema = buildSchema(sdl);
   for (const [name, impl] of Object.entries(SCALARS)) {
     const scalar = schema.getType(name);
     if (!(scalar instanceof GraphQLScalarType)) throw new Error(`scalar ${name} missing from SDL`);

@@ -11,7 +11,7 @@ import { FaultInjector, type FaultOptions } from './faults.ts';
 import { readDarIds } from './dar-ids.ts';
 import { GraphqlEndpoint, type GraphqlBody } from './graphql-endpoint.ts';
 import { Metrics, type EmulatorMetrics } from './metrics.ts';
-import { SDL, buildMoSchema } from './schema.ts';
+import { SDL, buildMoSchema, sdlWithout } from './schema.ts';
 import { Store } from './store.ts';
 
 export type { FaultOptions } from './faults.ts';
@@ -33,6 +33,10 @@ export interface EmulatorOptions {
   faults?: FaultOptions;
   /** DAR register file: DAR address values must be ids in it (as MO looks them up in DAR); without one only their UUID form is checked. */
   darRegister?: string;
+  /** The client's realm roles in its tokens; default every role (`allRoles()`). */
+  roles?: readonly string[];
+  /** Fields (`Type.field`) left out of the SDL served and executed, as an MO without them. */
+  withoutFields?: readonly string[];
   /** SQLite page cache in MiB; default 128 (the embedded emulator of a run uses less, `src/mo/connect.ts`). */
   cacheMb?: number;
 }
@@ -107,9 +111,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const store = new Store(opts.dbPath, opts.cacheMb === undefined ? {} : { cacheMb: opts.cacheMb });
   const metrics = new Metrics();
   const faults = new FaultInjector(opts.faults);
-  const tokens = new TokenIssuer(clientId, clientSecret, opts.tokenLifetimeSeconds ?? 300);
+  const tokens = new TokenIssuer(clientId, clientSecret, opts.tokenLifetimeSeconds ?? 300, opts.roles);
   const darIds = opts.darRegister ? await readDarIds(opts.darRegister) : undefined;
-  const endpoint = new GraphqlEndpoint(store, moSchema(), metrics, darIds);
+  const sdl = opts.withoutFields?.length ? sdlWithout(opts.withoutFields) : SDL;
+  const endpoint = new GraphqlEndpoint(store, sdl === SDL ? moSchema() : buildMoSchema(sdl), metrics, darIds);
   const tokenPath = `/auth/realms/${realm}/protocol/openid-connect/token`;
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;
@@ -156,11 +161,12 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       return send(res, 400, 'Unable to parse request body as JSON');
     }
     let result;
-    if (!tokens.isAuthenticated(req.headers.authorization)) {
+    const roles = tokens.authenticate(req.headers.authorization);
+    if (roles === null) {
       metrics.error('UNAUTHENTICATED');
       result = { data: null, errors: [{ message: 'User is not authenticated' }] };
     } else {
-      result = endpoint.run(body, version);
+      result = endpoint.run(body, version, roles);
     }
     if (fault === 'lost') {
       // executed and committed, but the answer never arrives
@@ -208,7 +214,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       if (!(SUPPORTED_VERSIONS as readonly number[]).includes(version)) return send(res, 404, { detail: 'Not Found' });
       if (match[2]) {
         if (method !== 'GET') return send(res, 405, { detail: 'Method Not Allowed' });
-        return send(res, 200, SDL);
+        return send(res, 200, sdl);
       }
       if (method !== 'POST') return send(res, 405, { detail: 'Method Not Allowed' });
       // `?force=1` is ignored, as MO ignores every query argument on GraphQL

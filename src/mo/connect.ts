@@ -2,12 +2,20 @@
  * The run's MO: a real MO when `mo_url` is set, otherwise the embedded emulator, started for the
  * run as a child process (src/mo-emulator/process.ts) on a free loopback port with its database
  * in the state folder, and stopped with it. Either way the importer talks to it over HTTP through
- * the same client.
+ * the same client. Before anything is sent, the preflight checks that MO's schema takes every
+ * document los2mo sends and that the token has the roles they need (preflight.ts).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { StepContext } from '../engine/step.ts';
 import { MoClient, moClientOptionsFromSettings } from './client.ts';
+import { requirePreflight } from './preflight.ts';
+
+/** The preflight (preflight.ts) before anything is read or written: exit 2 naming every mismatch. */
+async function checked(ctx: StepContext, client: MoClient): Promise<void> {
+  const report = await requirePreflight(client);
+  ctx.log.debug(`MO preflight: ${report.documents} documents valid against ${report.sdlUrl}; the token has the ${report.roles.length} roles they need`);
+}
 
 export interface RunMo {
   client: MoClient;
@@ -26,6 +34,7 @@ export function connectMo(ctx: StepContext): Promise<RunMo> {
       if (ctx.settings.has('mo_url')) {
         const client = new MoClient(moClientOptionsFromSettings(ctx.settings, { onEvent }));
         ctx.report.mo = { url: client.endpoint, embedded: false };
+        await checked(ctx, client);
         return { client };
       }
       const { startEmulatorProcess } = await import('../mo-emulator/process.ts');
@@ -40,6 +49,12 @@ export function connectMo(ctx: StepContext): Promise<RunMo> {
       const client = new MoClient(moClientOptionsFromSettings(ctx.settings, { url: mo.url, authServer: mo.authServer, realm: mo.realm, clientId: mo.clientId, clientSecret: mo.clientSecret, onEvent }));
       ctx.log.debug(`embedded MO at ${mo.url} (process ${mo.pid}), database ${dbPath}`);
       const report = (ctx.report.mo = { url: mo.url, embedded: true, database: temporary ? null : dbPath } as NonNullable<typeof ctx.report.mo>);
+      try {
+        await checked(ctx, client);
+      } catch (e) {
+        await mo.stop();
+        throw e;
+      }
       return {
         client,
         embedded: { url: mo.url, dbPath, pid: mo.pid },

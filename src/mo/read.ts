@@ -1,5 +1,6 @@
 /** Reading objects' full timelines from MO by uuid, in batched, paged queries. */
 import type { MoClient } from './client.ts';
+import { currentQuery, timelineQuery, TIMELESS_READS } from './documents.ts';
 import { KINDS, moDay, type Kind } from './kinds.ts';
 import type { TimedFields } from './validity.ts';
 
@@ -18,12 +19,7 @@ interface Validity { validity: { from: string | null; to: string | null } }
 /** uuid → periods (sorted) for every uuid MO has; absent uuids are not in the map. */
 export async function readTimelines(client: MoClient, kind: Kind, uuids: string[]): Promise<Map<string, TimedFields[]>> {
   const spec = KINDS[kind];
-  const query = `query Read($uuids: [UUID!], $cursor: Cursor, $limit: int) {
-  ${spec.query}(filter: { uuids: $uuids, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) {
-    objects { uuid validities(start: null, end: null) { validity { from to } ${spec.selection} } }
-    page_info { next_cursor }
-  }
-}`;
+  const query = timelineQuery(kind);
   const out = new Map<string, TimedFields[]>();
   const unique = [...new Set(uuids)];
   await Promise.all(
@@ -44,27 +40,20 @@ export interface TimelessRecord {
   fields: Record<string, string | null>;
 }
 
-const timelessQueries = {
-  facet: { query: 'facets', selection: 'uuid user_key', normalise: (v: Record<string, unknown>) => ({ user_key: String(v.user_key) }) },
-  class: {
-    query: 'classes',
-    selection: 'uuid user_key name scope facet_uuid',
-    normalise: (v: Record<string, unknown>) => ({ user_key: String(v.user_key), name: String(v.name), scope: (v.scope as string | null) ?? null, facet_uuid: String(v.facet_uuid) }),
-  },
-  itsystem: { query: 'itsystems', selection: 'uuid user_key name', normalise: (v: Record<string, unknown>) => ({ user_key: String(v.user_key), name: String(v.name) }) },
+/** MO's current fields → compared fields (the query: documents.ts `TIMELESS_READS`). */
+const timelessNormalise = {
+  facet: (v: Record<string, unknown>) => ({ user_key: String(v.user_key) }),
+  class: (v: Record<string, unknown>) => ({ user_key: String(v.user_key), name: String(v.name), scope: (v.scope as string | null) ?? null, facet_uuid: String(v.facet_uuid) }),
+  itsystem: (v: Record<string, unknown>) => ({ user_key: String(v.user_key), name: String(v.name) }),
 } as const;
 
-export type TimelessKind = keyof typeof timelessQueries;
+export type TimelessKind = keyof typeof timelessNormalise;
 
 /** Currently valid facets, classes or IT systems matching a filter (uuids, user_keys, facet …). */
 export async function readCurrent(client: MoClient, kind: TimelessKind, filter: Record<string, unknown>): Promise<Map<string, TimelessRecord>> {
-  const q = timelessQueries[kind];
-  const filterType = { facet: 'FacetFilter', class: 'ClassFilter', itsystem: 'ITSystemFilter' }[kind];
-  const query = `query ReadCurrent($filter: ${filterType}, $cursor: Cursor, $limit: int) {
-  ${q.query}(filter: $filter, cursor: $cursor, limit: $limit) { objects { uuid current { ${q.selection} } } page_info { next_cursor } }
-}`;
-  const objects = await client.queryAll<{ uuid: string; current: Record<string, unknown> | null }>(query, { filter }, [q.query], 500);
+  const normalise = timelessNormalise[kind];
+  const objects = await client.queryAll<{ uuid: string; current: Record<string, unknown> | null }>(currentQuery(kind), { filter }, [TIMELESS_READS[kind].query], 500);
   const out = new Map<string, TimelessRecord>();
-  for (const o of objects) if (o.current) out.set(o.uuid, { uuid: o.uuid, fields: q.normalise(o.current) });
+  for (const o of objects) if (o.current) out.set(o.uuid, { uuid: o.uuid, fields: normalise(o.current) });
   return out;
 }

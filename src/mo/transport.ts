@@ -198,6 +198,39 @@ export class MoTransport {
     }
   }
 
+  /** `GET {endpoint}/schema.graphql`: the SDL of the version los2mo talks to (retried like a request). */
+  async schemaSdl(): Promise<string> {
+    const url = `${this.endpoint}/schema.graphql`;
+    const { timeoutMs } = this.opts;
+    try {
+      return await withRetries(
+        async () => {
+          let status: number;
+          let text: string;
+          try {
+            const res = await this.agents.fetch(url, { headers: { accept: 'text/plain' }, signal: AbortSignal.timeout(timeoutMs) });
+            status = res.status;
+            text = await textOf(res);
+          } catch (error) {
+            const name = (error as { name?: string }).name;
+            throw new TransientError(name === 'AbortError' || name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : `network error: ${networkReason(error)}`);
+          }
+          if (status >= 500 || status === 429 || status === 408) throw new TransientError(`HTTP ${status}`);
+          if (status !== 200) throw new MoError(`MO ${url} answered HTTP ${status}: ${text.slice(0, 200)}`, [{ message: `HTTP ${status}` }], status);
+          return text;
+        },
+        this.policy,
+        ({ attempt, reason, delayMs }) => {
+          this.counters.retries++;
+          this.emit({ type: 'retry', attempt, reason, delayMs });
+        },
+      );
+    } catch (error) {
+      if (error instanceof MoError) throw error;
+      throw new MoError(`MO ${url} failed after ${this.opts.retries + 1} attempts: ${(error as Error).message}`);
+    }
+  }
+
   /** Close idle keep-alive connections. */
   close(): void {
     this.agents.destroy();

@@ -1,4 +1,4 @@
-/** The operations commands of the CLI: `./run status` and `./run show tree` (see docs/operations.md). */
+/** The operations commands of the CLI: `./run status`, `./run show tree` and `./run doctor` (see docs/operations.md). */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, EXIT } from '../errors.ts';
 import { redact, redactValue } from '../log.ts';
@@ -48,4 +48,14 @@ export async function showCommand(args: string[], write = (t: string) => process
     await mo.close();
   }
   return EXIT.ok;
+}
+
+export async function doctorCommand(args: string[], write = (t: string) => process.stdout.write(t)): Promise<number> {
+  const { values, positionals } = parse(args, { ...settingsOptions, json: { type: 'boolean' } });
+  if (positionals.length) throw new ConfigError(`doctor takes no arguments, got "${positionals[0]}"; see ./run --help`);
+  const settings = settingsFrom(values);
+  const { doctorExitCode, formatDoctor, runDoctor } = await import('./doctor.ts');
+  const result = await runDoctor(settings);
+  write(values.json ? JSON.stringify(redactValue(result), null, 2) + '\n' : redact(formatDoctor(result)));
+  return doctorExitCode(result.report);
 }

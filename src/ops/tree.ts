@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { MoClient, moClientOptionsFromSettings } from '../mo/client.ts';
+import { TREE_CLASSES, TREE_ENGAGEMENTS, TREE_UNITS } from '../mo/documents.ts';
 import type { Settings } from '../settings.ts';
 import { copenhagenMidnight, isoWithOffset, isValidDay } from '../time.ts';
 
@@ -32,27 +33,6 @@ export interface Tree {
   roots: TreeUnit[];
 }
 
-const UNITS = `query TreeUnits($filter: OrganisationUnitFilter, $at: DateTime, $cursor: Cursor, $limit: int) {
-  org_units(filter: $filter, cursor: $cursor, limit: $limit) {
-    objects { uuid current(at: $at) { user_key name parent_uuid unit_type_uuid } }
-    page_info { next_cursor }
-  }
-}`;
-
-const ENGAGEMENTS = `query TreeEngagements($filter: EngagementFilter, $at: DateTime, $cursor: Cursor, $limit: int) {
-  engagements(filter: $filter, cursor: $cursor, limit: $limit) {
-    objects { uuid current(at: $at) { org_unit_uuid } }
-    page_info { next_cursor }
-  }
-}`;
-
-const CLASSES = `query TreeClasses($filter: ClassFilter, $at: DateTime, $cursor: Cursor, $limit: int) {
-  classes(filter: $filter, cursor: $cursor, limit: $limit) {
-    objects { uuid current(at: $at) { name } validities(start: null, end: null) { name } }
-    page_info { next_cursor }
-  }
-}`;
-
 /** `--at` → the instant MO reads at: midnight Europe/Copenhagen of that day. */
 export function treeInstant(day: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
@@ -69,15 +49,14 @@ interface UnitRow {
 export async function readTree(client: MoClient, day: string): Promise<Omit<Tree, 'mo'>> {
   const at = treeInstant(day);
   const [unitRows, engagementRows] = await Promise.all([
-    client.queryAll<UnitRow>(UNITS, { filter: { from_date: at }, at }, ['org_units']),
-    client.queryAll<{ uuid: string; current: { org_unit_uuid: string | null } | null }>(ENGAGEMENTS, { filter: { from_date: at }, at }, ['engagements']),
+    client.queryAll<UnitRow>(TREE_UNITS, { filter: { from_date: at }, at }, ['org_units']),
+    client.queryAll<{ uuid: string; current: { org_unit_uuid: string | null } | null }>(TREE_ENGAGEMENTS, { filter: { from_date: at }, at }, ['engagements']),
   ]);
   const units = unitRows.filter((u): u is UnitRow & { current: NonNullable<UnitRow['current']> } => u.current !== null);
   const typeUuids = [...new Set(units.map((u) => u.current.unit_type_uuid).filter((t): t is string => !!t))];
   const typeNames = new Map<string, string>();
   if (typeUuids.length) {
-    const classes = await client.queryAll<{ uuid: string; current: { name: string } | null; validities: { name: string }[] }>(
-      CLASSES,
+    const classes = await client.queryAll<{ uuid: string; current: { name: string } | null; validities: { name: string }[] }>(TREE_CLASSES,
       { filter: { uuids: typeUuids, from_date: null, to_date: null }, at },
       ['classes'],
     );

@@ -4,6 +4,7 @@
  * the provisional gen("AAK", CPR) are re-pointed to them.
  */
 import type { MoClient } from '../mo/client.ts';
+import { CLASS_FACETS, PERSON_IT_USERS, PERSONS_BY_CPR } from '../mo/documents.ts';
 import { readTimelines } from '../mo/read.ts';
 import type { InputProblem } from '../errors.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
@@ -17,9 +18,7 @@ const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(i
 /** CPR → uuid of the person MO has with that CPR. */
 export async function personsByCpr(client: MoClient, cprs: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const query = `query PersonsByCpr($cprs: [CPR!], $cursor: Cursor, $limit: int) {
-  persons(filter: { cpr_numbers: $cprs, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) { objects { uuid validities(start: null, end: null) { cpr_number } } page_info { next_cursor } }
-}`;
+  const query = PERSONS_BY_CPR;
   for (const part of chunks([...new Set(cprs)], 500)) {
     const objects = await client.queryAll<{ uuid: string; validities: { cpr_number: string | null }[] }>(query, { cprs: part }, ['persons'], 500);
     for (const o of objects) for (const v of o.validities) if (v.cpr_number) out.set(v.cpr_number, o.uuid);
@@ -30,9 +29,7 @@ export async function personsByCpr(client: MoClient, cprs: string[]): Promise<Ma
 /** Classes in MO by uuid → their facet's user_key. */
 export async function classFacets(client: MoClient, uuids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  const query = `query ClassFacets($uuids: [UUID!], $cursor: Cursor, $limit: int) {
-  classes(filter: { uuids: $uuids }, cursor: $cursor, limit: $limit) { objects { uuid current { facet_response { current { user_key } } } } page_info { next_cursor } }
-}`;
+  const query = CLASS_FACETS;
   for (const part of chunks([...new Set(uuids)], 500)) {
     const objects = await client.queryAll<{ uuid: string; current: { facet_response: { current: { user_key: string } | null } } | null }>(query, { uuids: part }, ['classes'], 500);
     for (const o of objects) if (o.current?.facet_response.current) out.set(o.uuid, o.current.facet_response.current.user_key);
@@ -97,9 +94,7 @@ export function repointPersons(objects: DesiredObject[], provisionalToActual: Ma
 export async function adoptItUsers(client: MoClient, objects: DesiredObject[]): Promise<DesiredObject[]> {
   const wanted = objects.filter((o) => o.kind === 'ituser' && o.owner?.person);
   if (!wanted.length) return objects;
-  const query = `query PersonItUsers($persons: [UUID!], $cursor: Cursor, $limit: int) {
-  itusers(filter: { employee: { uuids: $persons, from_date: null, to_date: null }, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) { objects { uuid validities(start: null, end: null) { user_key itsystem_uuid employee_uuid } } page_info { next_cursor } }
-}`;
+  const query = PERSON_IT_USERS;
   const ofPerson = new Map<string, { uuid: string; itsystem: string | null; user_keys: Set<string> }[]>();
   const inMo = new Set<string>();
   type Found = { uuid: string; validities: { user_key: string | null; itsystem_uuid: string | null; employee_uuid: string | null }[] };

@@ -4,6 +4,7 @@
  * terminate what los2mo owns and the delivery no longer lists.
  */
 import type { MutationGroup } from '../mo/client.ts';
+import { TIMELESS_MUTATIONS } from '../mo/documents.ts';
 import type { TimelessRecord } from '../mo/read.ts';
 import type { PlannedChange } from './operations.ts';
 
@@ -15,11 +16,7 @@ export interface TimelessDesired {
   line?: number;
 }
 
-const names = {
-  facet: { create: 'facet_create', update: 'facet_update', terminate: null },
-  class: { create: 'class_create', update: 'class_update', terminate: 'class_terminate' },
-  itsystem: { create: 'itsystem_create', update: 'itsystem_update', terminate: 'itsystem_terminate' },
-} as const;
+const names = TIMELESS_MUTATIONS;
 
 const ALL_TIME = { from: null, to: null };
 
