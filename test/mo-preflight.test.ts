@@ -85,7 +85,8 @@ async function emulatorCli(args: string[]) {
       out += d;
       const url = /MO_URL=(\S+)/.exec(out)?.[1];
       const secret = /CLIENT_SECRET=(\S+)/.exec(out)?.[1];
-      if (url && secret) resolve({ url, secret });
+      // the roles/fields lines come before the database line
+      if (url && secret && /database: .*\n/.test(out)) resolve({ url, secret });
     });
     child.on('exit', (code) => reject(new Error(`mo-emulator exited ${code}: ${out}`)));
   });
