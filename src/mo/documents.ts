@@ -81,6 +81,25 @@ export const TREE_CLASSES = `query TreeClasses($filter: ClassFilter, $at: DateTi
   }
 }`;
 
+/** What MO has in units (plan/closing-units.ts): org functions by their unit, child units by their parent. */
+export const UNIT_CONTENTS: readonly { kind: Kind; query: string; field: string }[] = [
+  { kind: 'address', query: 'addresses', field: 'org_unit_uuid' },
+  { kind: 'engagement', query: 'engagements', field: 'org_unit_uuid' },
+  { kind: 'ituser', query: 'itusers', field: 'org_unit_uuid' },
+  { kind: 'manager', query: 'managers', field: 'org_unit_uuid' },
+  { kind: 'org_unit', query: 'org_units', field: 'parent_uuid' },
+];
+
+export function unitContentsQuery(c: (typeof UNIT_CONTENTS)[number]): string {
+  const filter = c.kind === 'org_unit' ? 'parent' : 'org_unit';
+  return `query UnitContents($u: [UUID!], $cursor: Cursor, $limit: int) {
+  ${c.query}(filter: { ${filter}: { uuids: $u, from_date: null, to_date: null }, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) {
+    objects { uuid validities(start: null, end: null) { validity { from to } user_key ${c.field} } }
+    page_info { next_cursor }
+  }
+}`;
+}
+
 /** Every mutation name los2mo writes with. */
 export function writtenMutations(): string[] {
   const names = new Set<string>();
@@ -109,6 +128,7 @@ export function moDocuments(): MoDocument[] {
   ];
   for (const kind of Object.keys(KINDS) as Kind[]) docs.push({ name: `Read ${kind}`, query: timelineQuery(kind) });
   for (const kind of Object.keys(TIMELESS_READS) as (keyof typeof TIMELESS_READS)[]) docs.push({ name: `ReadCurrent ${kind}`, query: currentQuery(kind) });
+  for (const c of UNIT_CONTENTS) docs.push({ name: `UnitContents ${c.kind}`, query: unitContentsQuery(c) });
   for (const field of new Set(Object.values(CREATE_READ_FIELDS))) docs.push({ name: `Committed ${field}`, query: committedQuery(field) });
   for (const name of writtenMutations()) {
     docs.push({ name: `Write ${name}`, query: buildBatch([{ ref: { kind: name, uuid: '' }, mutations: [{ name, input: {} }] }]).query });

@@ -15,6 +15,7 @@
  * refuses the end for them at write time (the error lists them), with the same retry.
  */
 import type { MoClient } from '../mo/client.ts';
+import { UNIT_CONTENTS, unitContentsQuery } from '../mo/documents.ts';
 import { moDay, type Kind } from '../mo/kinds.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 import { objectOps, CREATE } from './operations.ts';
@@ -23,26 +24,14 @@ import type { TimedFields } from './timeline.ts';
 /** One object MO has in a unit: its kind, uuid and periods (with user_key for messages). */
 export interface UnitContent { kind: Kind; uuid: string; unit: string; user_key: string | null; periods: { from: string | null; to: string | null }[] }
 
-const CONTENT_QUERIES: { kind: Kind; query: string; field: string }[] = [
-  { kind: 'address', query: 'addresses', field: 'org_unit_uuid' },
-  { kind: 'engagement', query: 'engagements', field: 'org_unit_uuid' },
-  { kind: 'ituser', query: 'itusers', field: 'org_unit_uuid' },
-  { kind: 'manager', query: 'managers', field: 'org_unit_uuid' },
-  { kind: 'org_unit', query: 'org_units', field: 'parent_uuid' },
-];
 
 /** Everything MO has (at any time) in the given units: their org functions and child units. */
 export async function readUnitContents(client: MoClient, units: string[]): Promise<UnitContent[]> {
   if (!units.length) return [];
   const lists = await Promise.all(
-    CONTENT_QUERIES.map(async ({ kind, query, field }) => {
-      const filter = kind === 'org_unit' ? 'parent' : 'org_unit';
-      const q = `query UnitContents($u: [UUID!], $cursor: Cursor, $limit: int) {
-  ${query}(filter: { ${filter}: { uuids: $u, from_date: null, to_date: null }, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) {
-    objects { uuid validities(start: null, end: null) { validity { from to } user_key ${field} } }
-    page_info { next_cursor }
-  }
-}`;
+    UNIT_CONTENTS.map(async (c) => {
+      const { kind, query, field } = c;
+      const q = unitContentsQuery(c);
       const objects = await client.queryAll<{ uuid: string; validities: { validity: { from: string | null; to: string | null }; user_key: string | null; [k: string]: unknown }[] }>(q, { u: units }, [query], 500);
       const wanted = new Set(units);
       const out: UnitContent[] = [];
