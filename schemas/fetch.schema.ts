@@ -1,4 +1,5 @@
 import type { JSONSchema } from 'json-schema-to-ts';
+import { LOS_FILE_KINDS } from '../src/los/files.ts';
 import { losFilesSchema } from './files.schema.ts';
 
 export const fetchSchemas = {
@@ -11,8 +12,9 @@ export const fetchSchemas = {
       order: {
         type: 'array',
         minItems: 1,
-        items: { type: 'string', pattern: '^[A-Za-z_]+$' },
-        default: ['STAM', 'Org_inital', 'Org_nye', 'Org_ret', 'Pers_nye', 'Pers_ret', 'Pers_luk', 'Leder_nye', 'Leder_ret', 'Leder_luk'],
+        // the one list of file kinds (src/los/files.ts): a misspelt kind is refused when the workflow is checked
+        items: { enum: LOS_FILE_KINDS },
+        default: [...LOS_FILE_KINDS],
         description: 'Processing order of the file kinds; within a kind, files go by the timestamp in their names',
       },
       all: { type: 'boolean', default: false, description: 'Take every file, ignoring the last import time' },

@@ -47,4 +47,11 @@ test('every mapping is checked before anything runs: a YAML syntax error at its 
   assert.equal(report.steps, []);
 });
 
+test('a misspelt file kind in the fetch order is refused when the workflow is checked (one list of kinds)', () => {
+  const { r, report } = withWorkflows((m) => replaceIn(path.join(m, '..', 'import.yaml'), 'source: ${{ settings.source }}', 'source: ${{ settings.source }}\n      order: [STAM, Org_inital, Org_nye, Org_ret, Pers_Nye]'));
+  assert.is(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout + r.stderr, /import\.yaml:\d+: step "fetch" \(fetch\): with\.order\.4: must be one of "STAM", "Org_inital", .* \(got "Pers_Nye"\)/);
+  assert.equal(report.steps, []);
+});
+
 test.run();

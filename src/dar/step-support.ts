@@ -1,5 +1,5 @@
 /** The dar-lookup step's pure parts: which row values to wash, applying the answers, the failure lists. */
-import type { UnitRow, UnitSpec } from '../../schemas/parse-units.schema.ts';
+import type { UnitRow, UnitSpec } from '../los/types.ts';
 import type { DarFailure } from '../../schemas/dar-lookup.schema.ts';
 import { failureFileName, formatFailureFile } from './index.ts';
 import type { WashResult } from './types.ts';

@@ -3,11 +3,10 @@
  * given files), with their references to org units, classes and persons (by CPR).
  */
 import type { ManagersMapping } from '../../schemas/mapping.schema.ts';
-import type { LederRow } from '../../schemas/parse-managers.schema.ts';
-import type { Reference } from '../../schemas/parse-persons.schema.ts';
+import type { LederRow, Reference } from './types.ts';
 import type { Encoding } from './csv.ts';
 import { maskCpr } from '../log.ts';
-import { checkSectionTypes, readRowFiles, type InputFile } from './persons.ts';
+import { checkSectionTypes, readRowFiles, type InputFile } from './rows.ts';
 
 import { ENDED_MANAGER_TYPES, MANAGER_TYPES } from './mapping-file.ts';
 export { ENDED_MANAGER_TYPES, MANAGER_TYPES };

@@ -3,7 +3,7 @@
  * cannot check. One reference per file, column and value, holding the lines of every row giving
  * that value: an org unit or class named by thousands of rows is one small object, not thousands.
  */
-import type { Reference } from '../../schemas/parse-persons.schema.ts';
+import type { Reference } from './types.ts';
 
 export type ReferenceKind = Reference['kind'];
 

@@ -5,7 +5,7 @@
  */
 import { InputError, type InputProblem } from '../errors.ts';
 import type { FieldSpec, OrgUnitsMapping } from '../../schemas/mapping.schema.ts';
-import type { UnitFile, UnitRow, UnitSpec } from '../../schemas/parse-units.schema.ts';
+import type { UnitFile, UnitRow, UnitSpec } from './types.ts';
 import { readCsvCollecting, type CsvTable, type Encoding } from './csv.ts';
 import { columnParsers, fieldPositions, MAX_FIELD_CHARS, missingColumn, tooLong, planFields, plannedColumns, readValues, unmappedColumns, valueSlots, type Unmapped } from './mapping.ts';
 import { fileDate } from './files.ts';

@@ -13,8 +13,7 @@ import { joinTouching } from '../periods.ts';
 import { cprBirthDate } from '../los/values.ts';
 import { maskCpr } from '../log.ts';
 import type { DesiredObject, Period } from '../../schemas/desired.schema.ts';
-import type { EngagementRow, PersonRow, Reference } from '../../schemas/parse-persons.schema.ts';
-import type { LederRow } from '../../schemas/parse-managers.schema.ts';
+import type { EngagementRow, PersonRow, Reference, LederRow } from '../los/types.ts';
 import type { End, Fallback, RunPerson } from '../../schemas/merge-persons.schema.ts';
 
 export interface MergeOptions {

@@ -20,8 +20,7 @@ import { gen } from '../uuid.ts';
 import { joinTouching } from '../periods.ts';
 import { OPEN_END, exclusiveEnd } from '../los/values.ts';
 import type { DesiredObject, Period } from '../../schemas/desired.schema.ts';
-import type { UnitFile, UnitRow } from '../../schemas/parse-units.schema.ts';
-import type { Reference } from '../../schemas/parse-persons.schema.ts';
+import type { UnitFile, UnitRow, Reference } from '../los/types.ts';
 import { referenceColumn } from '../los/references.ts';
 
 export interface MergeOptions {

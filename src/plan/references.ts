@@ -8,7 +8,7 @@ import { CLASS_FACETS, PERSON_IT_USERS, PERSONS_BY_CPR } from '../mo/documents.t
 import { readTimelines } from '../mo/read.ts';
 import type { InputProblem } from '../errors.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
-import type { Reference } from '../../schemas/parse-persons.schema.ts';
+import type { Reference } from '../los/types.ts';
 import { maskCpr } from '../log.ts';
 import { mergePersons, referencesToCheck, type MergeResult } from '../merge/persons.ts';
 import type { Remerge } from '../../schemas/merge-persons.schema.ts';
