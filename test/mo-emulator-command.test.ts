@@ -69,11 +69,34 @@ test('./run mo-emulator with a given secret does not print it', async () => {
   child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    await waitFor(() => out, /database: /, 15_000);
+    await waitFor(() => out, /DAR: /, 15_000);
     assert.match(out, /CLIENT_ID=me/);
     assert.not.match(out, /hush-hush/);
+    // without --dar-register it says that DAR ids are checked for their form only
+    assert.match(out, /DAR: no register given \(--dar-register\): DAR address values are checked for their UUID form only/);
   } finally {
     child.kill('SIGINT');
+    assert.is(await exited, 0, out);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+
+test('./run mo-emulator --dar-register FILE: DAR ids are looked up in it (V_INVALID_ADDRESS_DAR otherwise)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mo-emulator-cmd-'));
+  const child = spawn(process.execPath, ['./run', 'mo-emulator', '--port', '0', '--db', path.join(dir, 'mo.sqlite'), '--client-secret', 's', '--dar-register', 'examples/dar/adresser.csv'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    const [, count] = await waitFor(() => out, /DAR: address values are looked up in \S+adresser\.csv \((\d+) ids\)/, 15_000);
+    assert.ok(Number(count) > 10, out);
+  } finally {
+    child.kill('SIGTERM');
     assert.is(await exited, 0, out);
     rmSync(dir, { recursive: true, force: true });
   }
