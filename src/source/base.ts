@@ -14,6 +14,7 @@ import { SourceError, messageOf } from './errors.ts';
 import { isHostileName, isSafeRemoteName, isSafeUploadFolder, isSafeUploadName, safeLocalPath, showName } from './names.ts';
 import type { RemoteFile, Source, SourceOptions } from './types.ts';
 import type { SourceKind } from './url.ts';
+import { sleep } from '../http/retry.ts';
 
 /** An entry of a raw remote listing, before names are checked. */
 export interface RawEntry {
@@ -23,8 +24,6 @@ export interface RawEntry {
   /** known from the listing (MLSD, SFTP attrs, fs.stat); otherwise `mtimeOf` is asked */
   mtime?: Date;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export abstract class BaseSource implements Source {
   abstract readonly kind: SourceKind;

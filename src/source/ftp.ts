@@ -24,6 +24,7 @@ import { checkTimeZone, clockCheck, fromZoneWallClock } from './clock.ts';
 import { SourceError, messageOf } from './errors.ts';
 import type { SourceOptions } from './types.ts';
 import { displayUrl, type ParsedTarget } from './url.ts';
+import { sleep } from '../http/retry.ts';
 
 /** "AA:BB:…" upper case, from any of "aa:bb…", "AABB…", "SHA256:AA:BB…". */
 export function normalizeTlsFingerprint(fp: string): string {
@@ -181,7 +182,7 @@ export class FtpSource extends BaseSource {
     this.client = undefined;
     if (c && !c.closed) {
       // QUIT politely but never wait long for it
-      await Promise.race([c.send('QUIT').catch(() => {}), new Promise((r) => setTimeout(r, 200))]);
+      await Promise.race([c.send('QUIT').catch(() => {}), sleep(200)]);
       c.close();
     }
   }

@@ -25,6 +25,7 @@ import { KEY_TYPES, algorithmsFor, keyType, normalizeHostKeyFingerprint, readKno
 import { isSafeRemoteName } from './names.ts';
 import type { SourceOptions } from './types.ts';
 import { displayUrl, type ParsedTarget } from './url.ts';
+import { sleep } from '../http/retry.ts';
 
 export { sshFingerprint, normalizeHostKeyFingerprint } from './known-hosts.ts';
 
@@ -199,7 +200,7 @@ export class SftpSource extends BaseSource {
     const c = this.client;
     this.client = undefined;
     if (!c) return;
-    await Promise.race([c.end().catch(noop), new Promise((r) => setTimeout(r, 500))]);
+    await Promise.race([c.end().catch(noop), sleep(500)]);
     try {
       internals(c).client.destroy();
     } catch {
