@@ -4,6 +4,7 @@ import { MAPPING_KINDS, STAM_TYPES, typeProblems } from './mapping-file.ts';
 import type { StamMapping } from '../../schemas/mapping.schema.ts';
 import type { ClassRecord, ITSystemRecord } from '../../schemas/classes.schema.ts';
 import { readCsvCollecting as readCsvCollect, type Encoding } from './csv.ts';
+import { sortProblems } from './rows.ts';
 import { mapTable, unmappedColumns, type Unmapped } from './mapping.ts';
 
 interface StamFile { name: string; path: string }
@@ -61,6 +62,7 @@ export function parseStamFiles(files: StamFile[], mapping: StamMapping, encoding
     itsystemsDelivered = true;
     itsystems.push(...found);
   }
-  if (problems.length) throw new InputError(problems);
+  // the same order and CPR masking as every reader (rows.ts)
+  if (problems.length) throw new InputError(sortProblems(problems, files.map((f) => f.name)));
   return { classes, itsystems, facets, itsystemsDelivered, used, rows, unmapped, empty, encodings };
 }

@@ -11,6 +11,7 @@ import { columnParsers, fieldPositions, MAX_FIELD_CHARS, missingColumn, tooLong,
 import { fileDate } from './files.ts';
 import { addressValueWarning } from './address-values.ts';
 import { OPEN_END } from './values.ts';
+import { sortProblems } from './rows.ts';
 import { MAPPING_KINDS, typeProblems, UNIT_TYPES } from './mapping-file.ts';
 
 export type UnitKind = UnitRow['kind'];
@@ -151,6 +152,7 @@ export function parseUnitFiles(files: UnitSourceFile[], mapping: OrgUnitsMapping
     if (!table) continue;
     infos.push(parseTable(table, file, file.kind as UnitKind, date, mapping, rows, problems, unmapped, options));
   }
-  if (problems.length) throw new InputError(problems);
+  // the same order and CPR masking as every reader (rows.ts)
+  if (problems.length) throw new InputError(sortProblems(problems, files.map((f) => f.name)));
   return { rows, files: infos, spec: unitSpec(mapping), unmapped, encodings };
 }
