@@ -168,6 +168,7 @@ function configCommand(args: string[]): number {
   const { values } = parse(args, { set: { type: 'string', multiple: true }, settings: { type: 'string' }, json: { type: 'boolean' } });
   const settings = resolveSettings({ overrides: values.set as string[] | undefined, settingsFile: values.settings as string | undefined });
   const rows = settings.describe();
+  for (const w of settings.warnings) process.stderr.write(redact(`warning: ${w}`) + '\n');
   if (values.json) process.stdout.write(redact(JSON.stringify(rows, null, 2)) + '\n');
   else {
     process.stdout.write(`settings file: ${settings.settingsFile ?? '(none)'}\n`);

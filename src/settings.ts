@@ -55,6 +55,14 @@ export const SETTINGS: SettingDef[] = [
   { name: 'pushgateway_url', env: 'LOS_PUSHGATEWAY_URL', file: ['integrations.aarhus_los.pushgateway_url'], description: 'Also PUT the metrics to this Prometheus Pushgateway (job los2mo); best effort' },
 ];
 
+/**
+ * Settings of the previous los2mo that are gone but still accepted, so a settings.json or
+ * environment written for it keeps working: each is a one-line warning, never exit 2.
+ */
+export const RETIRED_SETTINGS: { name: string; env: string; file: string; why: string }[] = [
+  { name: 'mo_force', env: 'MO_FORCE', file: 'integrations.aarhus_los.force', why: 'MO ignores ?force=1 on GraphQL; every check always runs' },
+];
+
 const byName = new Map(SETTINGS.map((s) => [s.name, s]));
 const byFileKey = new Map(SETTINGS.flatMap((s) => (s.file ?? []).map((k) => [k, s] as const)));
 
@@ -68,7 +76,7 @@ export interface Setting {
 }
 
 export class Settings {
-  constructor(readonly values: Map<string, Setting>, readonly settingsFile?: string) {}
+  constructor(readonly values: Map<string, Setting>, readonly settingsFile?: string, readonly warnings: readonly string[] = []) {}
 
   has(name: string) {
     const v = this.values.get(name)?.value;
@@ -156,10 +164,12 @@ function checkNames(env: NodeJS.ProcessEnv, flat: Map<string, unknown> | null, o
   if (unknownEnv.length) problems.push(`unknown environment variable${unknownEnv.length > 1 ? 's' : ''} ${unknownEnv.join(', ')} (known LOS_ names: ${[...knownEnv].sort().join(', ')})`);
   if (flat) {
     const knownKeys = new Set([...byFileKey.keys()].filter((k) => k.startsWith(FILE_PREFIX)));
-    const unknownKeys = [...flat].filter(([k, v]) => k.startsWith(FILE_PREFIX) && (v === null || typeof v !== 'object') && !knownKeys.has(k)).map(([k]) => k);
+    const retiredKeys = new Set(RETIRED_SETTINGS.map((r) => r.file));
+    const unknownKeys = [...flat].filter(([k, v]) => k.startsWith(FILE_PREFIX) && (v === null || typeof v !== 'object') && !knownKeys.has(k) && !retiredKeys.has(k)).map(([k]) => k);
     if (unknownKeys.length) problems.push(`settings file ${file}: unknown key${unknownKeys.length > 1 ? 's' : ''} ${unknownKeys.join(', ')} (known ${FILE_PREFIX}* keys: ${[...knownKeys].map((k) => k.slice(FILE_PREFIX.length)).sort().join(', ')})`);
   }
-  const unknownSet = overrides.map((pair) => pair.slice(0, Math.max(0, pair.indexOf('=')))).filter((k) => k && !byName.has(k) && !byFileKey.has(k) && !workflowNames.includes(k));
+  const retired = (k: string) => RETIRED_SETTINGS.some((r) => r.name === k || r.file === k);
+  const unknownSet = overrides.map((pair) => pair.slice(0, Math.max(0, pair.indexOf('=')))).filter((k) => k && !byName.has(k) && !byFileKey.has(k) && !workflowNames.includes(k) && !retired(k));
   if (unknownSet.length) problems.push(`--set: unknown setting${unknownSet.length > 1 ? 's' : ''} ${unknownSet.join(', ')} (known: ${[...byName.keys(), ...workflowNames.filter((n) => !byName.has(n))].sort().join(', ')})`);
   if (problems.length) throw new ConfigError(problems.join('\n'));
 }
@@ -195,15 +205,25 @@ export function resolveSettings(options: ResolveOptions = {}): Settings {
     }
   }
   checkNames(env, flat, options.overrides ?? [], Object.keys(options.workflowDefaults ?? {}), file);
+  const warnings: string[] = [];
+  for (const r of RETIRED_SETTINGS) {
+    const where = [
+      flat?.has(r.file) ? `settings file ${file}: ${r.file}` : '',
+      env[r.env] !== undefined ? `environment variable ${r.env}` : '',
+      (options.overrides ?? []).some((p) => [r.name, r.file].includes(p.slice(0, Math.max(0, p.indexOf('='))))) ? `--set ${r.name}` : '',
+    ].filter(Boolean);
+    if (where.length) warnings.push(`${where.join(', ')}: the setting ${r.name} is retired and does nothing (${r.why})`);
+  }
   for (const def of SETTINGS) if (def.env && env[def.env] !== undefined) set(def.name, env[def.env]!, 'environment', def.env);
 
   for (const pair of options.overrides ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new ConfigError(`--set expects key=value, got "${pair}"`);
     const key = pair.slice(0, eq);
+    if (RETIRED_SETTINGS.some((r) => r.name === key || r.file === key)) continue;
     const def = byName.get(key) ?? byFileKey.get(key);
     set(def?.name ?? key, pair.slice(eq + 1), 'command line', '--set');
   }
   for (const def of SETTINGS) if (def.secret) addSecret(values.get(def.name)?.value);
-  return new Settings(values, file);
+  return new Settings(values, file, warnings);
 }

@@ -104,4 +104,30 @@ test('settings: unknown --set keys, LOS_* environment names and integrations.aar
   }
 });
 
+test('settings: the retired force setting (settings.json, MO_FORCE, --set) is a warning that it does nothing, not exit 2', () => {
+  const box = sandbox('los2mo-retired-');
+  try {
+    const settingsFile = path.join(box.dir, 's.json');
+    writeFileSync(settingsFile, JSON.stringify({ 'integrations.aarhus_los.force': true }));
+    let r = cli(['config', '--settings', settingsFile], box.env());
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /warning: settings file .*s\.json: integrations\.aarhus_los\.force: the setting mo_force is retired and does nothing \(MO ignores \?force=1 on GraphQL/);
+    assert.is(r.stderr.trim().split('\n').length, 1, 'one line');
+    assert.not.match(r.stdout, /force/, 'it sets nothing');
+    r = cli(['workflow', 'import.yaml', '--dry-run', '--settings', settingsFile], box.env({ MO_FORCE: '1' }));
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout + r.stderr, /integrations\.aarhus_los\.force, environment variable MO_FORCE: the setting mo_force is retired and does nothing/);
+    assert.equal(resolveSettings({ env: {}, overrides: ['mo_force=true'] }).warnings.length, 1);
+    assert.not.ok(resolveSettings({ env: {}, overrides: ['mo_force=true'] }).values.has('mo_force'));
+    assert.equal(resolveSettings({ env: {} }).warnings, []);
+    // nested form, as in the earlier importer's settings.json, and a misspelling next to it is still exit 2
+    writeFileSync(settingsFile, JSON.stringify({ integrations: { aarhus_los: { force: false, forse: true } } }));
+    r = cli(['config', '--settings', settingsFile], box.env());
+    assert.is(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /unknown key integrations\.aarhus_los\.forse \(/);
+  } finally {
+    box.cleanup();
+  }
+});
+
 test.run();

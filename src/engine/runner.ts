@@ -150,6 +150,7 @@ async function prepare(run: Run): Promise<{ staticContext: Record<string, unknow
     run.log = createLogger({ format: 'json', level: logLevel(options), runId: report.run_id });
     run.json = true;
   }
+  for (const w of settings.warnings) { run.log.warn(w); report.warn(w); }
   const stateDir = settings.stateDir;
   const importFrom = options.importFromDate ? parseImportFrom(options.importFromDate) : run.hooks.importFrom?.(settings) ?? null;
   report.import_from = importFrom ? isoWithOffset(importFrom) : null;
