@@ -1,5 +1,5 @@
 import type { JSONSchema } from 'json-schema-to-ts';
-import { LOS_FILE_KINDS } from '../src/los/files.ts';
+import { LOS_FILE_KINDS } from './files.schema.ts';
 import { losFilesSchema } from './files.schema.ts';
 
 export const fetchSchemas = {

@@ -1,6 +1,12 @@
 /** A fetched LOS file, as fetch gives it and the parse steps take it. */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 
+/** Prefixes of the timestamped LOS files, in processing order (the one list; src/los/files.ts reads names with it). */
+export const LOS_TIMED_KINDS = ['Org_inital', 'Org_nye', 'Org_ret', 'Pers_nye', 'Pers_ret', 'Pers_luk', 'Leder_nye', 'Leder_ret', 'Leder_luk'] as const;
+/** Every file kind, in processing order (the fetch step's default order). */
+export const LOS_FILE_KINDS = ['STAM', ...LOS_TIMED_KINDS] as const;
+export type FileKind = (typeof LOS_FILE_KINDS)[number];
+
 export const losFileSchema = {
   type: 'object',
   additionalProperties: false,

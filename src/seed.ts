@@ -1,6 +1,6 @@
 /** The seed file, read and turned into fixed-uuid facets, classes and IT systems. */
 import path from 'node:path';
-import { loadYaml } from './yaml-file.ts';
+import { loadYaml } from './engine/yaml-file.ts';
 import { seedSchema, type Seed } from '../schemas/seed.schema.ts';
 import { gen } from './uuid.ts';
 import { PROJECT_ROOT } from './engine/workflow.ts';

@@ -11,7 +11,7 @@
  */
 import { defineStep, type StepArgs, type StepContext } from '../src/engine/step.ts';
 import { uploadSchemas } from '../schemas/upload.schema.ts';
-import { connectMo } from '../src/mo/connect.ts';
+import { connectMo } from '../src/run-mo.ts';
 import type { MoClient } from '../src/mo/client.ts';
 import { classesInUse, planClasses, readClasses, type ClassesInMo } from '../src/plan/classes.ts';
 import { planSeed, readSeed } from '../src/plan/seed.ts';

@@ -11,7 +11,7 @@ import darStep from '../steps/dar-lookup.ts';
 import commitStep from '../steps/commit-state.ts';
 import { parseUnitFiles } from '../src/los/units.ts';
 import { mergeUnits } from '../src/merge/units.ts';
-import { loadYaml } from '../src/yaml-file.ts';
+import { loadYaml } from '../src/engine/yaml-file.ts';
 import { orgUnitsMappingSchema, type OrgUnitsMapping } from '../schemas/mapping.schema.ts';
 import { fileDate, fileKind } from '../src/los/files.ts';
 import { Settings, type Setting } from '../src/settings.ts';

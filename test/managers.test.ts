@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseManagerFiles } from '../src/los/managers.ts';
 import { mergePersons, referencesToCheck, responsibilityValue, type MergeOptions } from '../src/merge/persons.ts';
-import { readYaml } from '../src/yaml-file.ts';
+import { readYaml } from '../src/engine/yaml-file.ts';
 import { fileDate, fileKind } from '../src/los/files.ts';
 import { gen } from './helpers/pinned-uuids.ts';
 import { formatProblem, InputError } from '../src/errors.ts';

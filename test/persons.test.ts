@@ -7,7 +7,7 @@ import path from 'node:path';
 import { parsePersonFiles, splitName } from '../src/los/persons.ts';
 import { exclusiveEnd } from '../src/los/values.ts';
 import { mergePersons, referencesToCheck, type MergeOptions } from '../src/merge/persons.ts';
-import { readYaml } from '../src/yaml-file.ts';
+import { readYaml } from '../src/engine/yaml-file.ts';
 import { fileDate, fileKind } from '../src/los/files.ts';
 import { gen } from './helpers/pinned-uuids.ts';
 import { loadSeed } from '../src/seed.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cli, sandbox, ROOT } from './helpers/cli.ts';
 import { parseUnitFiles } from '../src/los/units.ts';
-import { loadYaml } from '../src/yaml-file.ts';
+import { loadYaml } from '../src/engine/yaml-file.ts';
 import { orgUnitsMappingSchema, type OrgUnitsMapping } from '../schemas/mapping.schema.ts';
 import { InputError, formatProblem } from '../src/errors.ts';
 import { fileDate, fileKind } from '../src/los/files.ts';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.ts';
 import { workflowSchema, type Workflow, type WorkflowStep } from '../../schemas/workflow.schema.ts';
-import { readYaml, schemaMessages, type YamlFile } from '../yaml-file.ts';
+import { readYaml, schemaMessages, type YamlFile } from './yaml-file.ts';
 import { check, preview } from './schema.ts';
 import { expressionsIn, parse, pathsOf, resolveDeep, stringsIn } from './expressions.ts';
 import type { StepModule } from './step.ts';

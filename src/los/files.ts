@@ -1,16 +1,13 @@
 /**
- * LOS file names (los-format.md), the one list of file kinds: STAM files have fixed names
+ * LOS file names (los-format.md; the one list of file kinds is in schemas/files.schema.ts): STAM files have fixed names
  * (`STAM_UUID_<facet>.csv`), the others are `PREFIX_YYYYMMDD_HHMMSS.csv`, the prefix spelt exactly
  * as the delivery spells it (`Org_inital`, sic). The source lists only these names (src/source/names.ts);
  * any other file on the source is a warning of the run (steps/fetch.ts).
  */
 import { isValidDay } from '../time.ts';
+import { LOS_TIMED_KINDS, type FileKind } from '../../schemas/files.schema.ts';
 
-/** Prefixes of the timestamped LOS files, in processing order. */
-export const LOS_TIMED_KINDS = ['Org_inital', 'Org_nye', 'Org_ret', 'Pers_nye', 'Pers_ret', 'Pers_luk', 'Leder_nye', 'Leder_ret', 'Leder_luk'] as const;
-/** Every file kind, in processing order (the fetch step's default order). */
-export const LOS_FILE_KINDS = ['STAM', ...LOS_TIMED_KINDS] as const;
-export type FileKind = (typeof LOS_FILE_KINDS)[number];
+export { LOS_FILE_KINDS, LOS_TIMED_KINDS, type FileKind } from '../../schemas/files.schema.ts';
 
 const CSV = String.raw`\.(?:csv|CSV)`;
 /** `PREFIX_YYYYMMDD_HHMMSS.csv`: kind, year, month, day. */

@@ -5,7 +5,7 @@
  * anything runs: a step's `check`) and when the parse step reads its mapping.
  */
 import { ConfigError } from '../errors.ts';
-import { readYaml, schemaMessages, type YamlFile } from '../yaml-file.ts';
+import { readYaml, schemaMessages, type YamlFile } from '../engine/yaml-file.ts';
 import {
   mappingCheckSchema, managersMappingSchema, orgUnitsMappingSchema, personsMappingSchema, stamMappingSchema,
   type FieldSpec, type ManagersMapping, type OrgUnitsMapping, type PersonsMapping, type StamMapping,

@@ -37,7 +37,7 @@ export interface EmulatorOptions {
   roles?: readonly string[];
   /** Fields (`Type.field`) left out of the SDL served and executed, as an MO without them. */
   withoutFields?: readonly string[];
-  /** SQLite page cache in MiB; default 128 (the embedded emulator of a run uses less, `src/mo/connect.ts`). */
+  /** SQLite page cache in MiB; default 128 (the embedded emulator of a run uses less, `src/run-mo.ts`). */
   cacheMb?: number;
 }
 

@@ -1,8 +1,8 @@
 /** YAML files (workflows, mappings, seed) read with line numbers, checked against a JSON schema. */
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import { ConfigError } from './errors.ts';
-import { check, preview } from './engine/schema.ts';
+import { ConfigError } from '../errors.ts';
+import { check, preview } from './schema.ts';
 
 export interface YamlFile<T> {
   file: string;

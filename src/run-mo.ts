@@ -3,15 +3,15 @@
  * run as a child process (src/mo-emulator/process.ts) on a free loopback port with its database
  * in the state folder, and stopped with it. Either way the importer talks to it over HTTP through
  * the same client. Before anything is sent, the preflight checks that MO's schema takes every
- * document los2mo sends and that the token has the roles they need (preflight.ts).
+ * document los2mo sends and that the token has the roles they need (src/mo/preflight.ts).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { StepContext } from '../engine/step.ts';
-import { MoClient, moClientOptionsFromSettings } from './client.ts';
-import { requirePreflight } from './preflight.ts';
+import type { StepContext } from './engine/step.ts';
+import { MoClient, moClientOptionsFromSettings } from './mo/client.ts';
+import { requirePreflight } from './mo/preflight.ts';
 
-/** The preflight (preflight.ts) before anything is read or written: exit 2 naming every mismatch. */
+/** The preflight (src/mo/preflight.ts) before anything is read or written: exit 2 naming every mismatch. */
 async function checked(ctx: StepContext, client: MoClient): Promise<void> {
   const report = await requirePreflight(client);
   ctx.log.debug(`MO preflight: ${report.documents} documents valid against ${report.sdlUrl}; the token has the ${report.roles.length} roles they need`);
@@ -37,7 +37,7 @@ export function connectMo(ctx: StepContext): Promise<RunMo> {
         await checked(ctx, client);
         return { client };
       }
-      const { startEmulatorProcess } = await import('../mo-emulator/process.ts');
+      const { startEmulatorProcess } = await import('./mo-emulator/process.ts');
       const statePath = path.join(ctx.run.stateDir, 'mo.sqlite');
       // a dry run creates nothing in the state folder: with no database yet it reads an empty one in
       // the run's work folder (removed with it)
