@@ -90,18 +90,12 @@ const DAY_MS = 86_400_000;
 /** `id` '' = a cached non-match of the file provider, with its reason */
 interface Hit { id: string; grade: Grade | null; reason?: string | null; washedAt: number; source: string }
 
-export async function createWasher(opts: WashOptions): Promise<Washer> {
+/** Where the answers come from: an online client, or the register file (`source` names its version). */
+interface AnswerSource { online: OnlineClient | null; source: string }
+
+/** The provider's client (dawa, adressevask) or the register file's identity (file), from the options. */
+async function openSource(opts: WashOptions): Promise<AnswerSource> {
   const provider = opts.provider;
-  const now = opts.now ?? Date.now;
-  const startedAt = now();
-  const ttlMs = (opts.cacheTtlDays ?? 30) * DAY_MS;
-  const warnings: string[] = [];
-  const secret = opts.provider === 'adressevask' ? opts.token : undefined;
-
-  let online: OnlineClient | null = null;
-  let source = '';
-  let register: { buildMs: number; records: number } | null = null; // the last load's figures
-
   if (provider === 'dawa' || provider === 'adressevask') {
     const http = {
       concurrency: opts.concurrency ?? 10,
@@ -118,126 +112,180 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
     };
     if (provider === 'dawa') {
       if (!opts.dawaUrl) throw new Error("DAR provider 'dawa' needs a base URL (dar_url / DAR_URL)");
-      online = new OnlineClient(dawaProvider(opts.dawaUrl), http);
-    } else {
-      if (!opts.token) throw new Error("DAR provider 'adressevask' needs a token (dar_token / DAR_TOKEN)");
-      online = new OnlineClient(adressevaskProvider(opts.adressevaskUrl ?? DEFAULT_ADRESSEVASK_URL, opts.token), http);
+      return { online: new OnlineClient(dawaProvider(opts.dawaUrl), http), source: '' };
     }
-  } else if (provider === 'file') {
+    if (!opts.token) throw new Error("DAR provider 'adressevask' needs a token (dar_token / DAR_TOKEN)");
+    return { online: new OnlineClient(adressevaskProvider(opts.adressevaskUrl ?? DEFAULT_ADRESSEVASK_URL, opts.token), http), source: '' };
+  }
+  if (provider === 'file') {
     if (!opts.registerFile) throw new Error("DAR provider 'file' needs a register file (dar_file / DAR_FILE)");
     const st = await stat(opts.registerFile).catch(() => null);
     if (!st?.isFile()) throw new Error(`DAR register file not found: ${opts.registerFile}`);
     // cached file answers are only valid for the same register file
-    source = `${basename(opts.registerFile)}:${st.size}:${Math.trunc(st.mtimeMs)}`;
-  } else {
-    throw new Error(`unknown DAR provider ${JSON.stringify(provider)} (dawa | adressevask | file)`);
+    return { online: null, source: `${basename(opts.registerFile)}:${st.size}:${Math.trunc(st.mtimeMs)}` };
   }
+  throw new Error(`unknown DAR provider ${JSON.stringify(provider)} (dawa | adressevask | file)`);
+}
 
-  let cache: DarCache | null = null;
-  if (opts.cacheFile) {
-    try {
-      cache = new DarCache(opts.cacheFile);
-    } catch (e) {
-      warnings.push(`DAR cache ${opts.cacheFile} unusable (${redact((e as Error).message, [secret])}); washing without it`);
+/** A wash's texts grouped by their normalised key; texts without a key are answered at once in `out`. */
+function groupTexts(texts: string[], provider: ProviderName, out: Map<string, WashResult>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const text of texts) {
+    if (out.has(text) || typeof text !== 'string') continue;
+    const key = textKey(text);
+    if (!key) {
+      out.set(text, { text, id: null, reason: 'empty address', cached: false, provider });
+      continue;
+    }
+    const g = groups.get(key);
+    if (g) { if (!g.includes(text)) g.push(text); } else groups.set(key, [text]);
+  }
+  return groups;
+}
+
+/** A cache hit as the answer it gives (`id` '' = the register file's cached non-match). */
+function hitAnswer(hit: Hit, provider: ProviderName): Omit<WashResult, 'text'> {
+  const grade = hit.grade ? { grade: hit.grade } : {};
+  return hit.id === '' ? { id: null, ...grade, reason: hit.reason || 'no match', cached: true, provider } : { id: hit.id, ...grade, cached: true, provider };
+}
+
+/**
+ * What a washer already knows: its own answers (matches, and definite non-matches that are not
+ * outages) and the persistent cache, read once per wash for the keys it lacks.
+ */
+class Known {
+  private cache: DarCache | null = null;
+  private readonly memory = new Map<string, Hit>(); // matches of this washer (also the cache when there is no cache file)
+  private readonly settled = new Map<string, Omit<WashResult, 'text'>>(); // definite non-matches of this washer
+  private readonly startedAt: number;
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly opts: WashOptions,
+    private readonly source: string,
+    private readonly now: () => number,
+    private readonly warnings: string[],
+    secret: string | undefined,
+  ) {
+    this.startedAt = now();
+    this.ttlMs = (opts.cacheTtlDays ?? 30) * DAY_MS;
+    if (opts.cacheFile) {
+      try {
+        this.cache = new DarCache(opts.cacheFile);
+      } catch (e) {
+        warnings.push(`DAR cache ${opts.cacheFile} unusable (${redact((e as Error).message, [secret])}); washing without it`);
+      }
     }
   }
-  const memory = new Map<string, Hit>(); // matches of this washer (also the cache when there is no cache file)
-  const settled = new Map<string, WashResult>(); // definite non-matches of this washer (not outages)
 
-  const st = { requests: 0, cacheHits: 0, matched: 0, failed: 0 };
+  /** Sets the known answers of `keys` in `answers` (counting cache hits); gives the keys still to ask. */
+  lookup(keys: string[], answers: Map<string, Omit<WashResult, 'text'>>, stats: { cacheHits: number }): string[] {
+    const rows = this.read(keys.filter((key) => !this.memory.has(key)));
+    const misses: string[] = [];
+    for (const key of keys) {
+      const hit = this.memory.get(key) ?? this.valid(rows?.get(key));
+      if (hit) {
+        stats.cacheHits++;
+        answers.set(key, hitAnswer(hit, this.opts.provider));
+        continue;
+      }
+      const done = this.settled.get(key);
+      if (done) answers.set(key, { ...done });
+      else misses.push(key);
+    }
+    return misses;
+  }
 
-  /** The cache rows of a wash's keys, read at once. */
-  const readCache = (keys: string[]) => {
-    if (!cache) return undefined;
+  /** Keeps a fresh answer; gives the cache row to write, if it is one to keep. */
+  keep(key: string, text: string, r: Omit<WashResult, 'text'>, outage: boolean): CacheRow | undefined {
+    const { provider } = this.opts;
+    const source = this.source;
+    if (r.id) {
+      const washedAt = this.now();
+      this.memory.set(key, { id: r.id, grade: r.grade ?? null, washedAt, source });
+      return { provider, key, text, id: r.id, grade: r.grade ?? null, source, washedAt };
+    }
+    if (outage) return undefined;
+    this.settled.set(key, r);
+    // the register file's answer stays the same while the file does: keep it (never an online one,
+    // so a later run asks DAR again and picks up its fixes)
+    return provider === 'file' ? { provider, key, text, id: '', grade: r.grade ?? null, reason: r.reason ?? 'no match', source, washedAt: this.now() } : undefined;
+  }
+
+  write(rows: CacheRow[]): void {
+    if (!this.cache || rows.length === 0 || this.opts.readOnlyCache) return;
     try {
-      return cache.getMany(provider, keys);
+      this.cache.putMany(rows);
     } catch (e) {
-      warnings.push(`DAR cache read failed (${(e as Error).message})`);
+      this.warnings.push(`DAR cache write failed (${(e as Error).message})`);
+    }
+  }
+
+  close(): void {
+    this.cache?.close();
+    this.cache = null;
+  }
+
+  private read(keys: string[]) {
+    if (!this.cache) return undefined;
+    try {
+      return this.cache.getMany(this.opts.provider, keys);
+    } catch (e) {
+      this.warnings.push(`DAR cache read failed (${(e as Error).message})`);
       return undefined;
     }
-  };
+  }
 
-  const cached = (key: string, rows: ReturnType<typeof readCache>): Hit | undefined => {
-    const m = memory.get(key);
-    if (m) return m;
-    const row = rows?.get(key);
-    if (!row) return undefined;
-    if (row.source !== source) return undefined;
-    if (row.id === '' && provider !== 'file') return undefined; // only the register file's answers are stable
-    if (now() - row.washedAt > ttlMs) return undefined;
-    if (opts.refresh && row.washedAt < startedAt) return undefined;
+  /** A cache row that still holds: same register file, not expired, not from before a --refresh-dar run. */
+  private valid(row: Hit | undefined): Hit | undefined {
+    if (!row || row.source !== this.source) return undefined;
+    if (row.id === '' && this.opts.provider !== 'file') return undefined; // only the register file's answers are stable
+    if (this.now() - row.washedAt > this.ttlMs) return undefined;
+    if (this.opts.refresh && row.washedAt < this.startedAt) return undefined;
     return row;
-  };
+  }
+}
 
-  async function wash(texts: string[]): Promise<Map<string, WashResult>> {
-    const out = new Map<string, WashResult>();
-    const groups = new Map<string, string[]>();
-    for (const text of texts) {
-      if (out.has(text) || typeof text !== 'string') continue;
-      const key = textKey(text);
-      if (!key) {
-        out.set(text, { text, id: null, reason: 'empty address', cached: false, provider });
-        continue;
-      }
-      const g = groups.get(key);
-      if (g) { if (!g.includes(text)) g.push(text); } else groups.set(key, [text]);
-    }
+export async function createWasher(opts: WashOptions): Promise<Washer> {
+  const provider = opts.provider;
+  const now = opts.now ?? Date.now;
+  const warnings: string[] = [];
+  const secret = opts.provider === 'adressevask' ? opts.token : undefined;
+  const { online, source } = await openSource(opts);
+  const known = new Known(opts, source, now, warnings, secret);
+  let register: { buildMs: number; records: number } | null = null; // the last load's figures
+  const st = { requests: 0, cacheHits: 0, matched: 0, failed: 0 };
 
-    const answers = new Map<string, Omit<WashResult, 'text'>>();
-    const misses: string[] = [];
-    const rows = readCache([...groups.keys()].filter((key) => !memory.has(key)));
-    for (const key of groups.keys()) {
-      const hit = cached(key, rows);
-      if (hit) {
-        st.cacheHits++;
-        if (hit.id === '') answers.set(key, { id: null, ...(hit.grade ? { grade: hit.grade } : {}), reason: hit.reason || 'no match', cached: true, provider });
-        else answers.set(key, { id: hit.id, ...(hit.grade ? { grade: hit.grade } : {}), cached: true, provider });
-        continue;
-      }
-      const done = settled.get(key);
-      if (done) { answers.set(key, { ...done }); continue; }
-      misses.push(key);
-    }
-
+  /** Asks the provider for the keys nothing knew (their first text each); keeps and caches the answers. */
+  async function ask(misses: string[], groups: Map<string, string[]>, answers: Map<string, Omit<WashResult, 'text'>>): Promise<void> {
     const fresh: CacheRow[] = [];
     const record = (key: string, a: { id: string | null; grade?: Grade | undefined; reason?: string | undefined; outage?: boolean | undefined }) => {
       const r: Omit<WashResult, 'text'> = { id: a.id, cached: false, provider };
       if (a.grade) r.grade = a.grade;
       if (a.reason) r.reason = redact(a.reason, [secret]);
       answers.set(key, r);
-      if (a.id) {
-        const washedAt = now();
-        memory.set(key, { id: a.id, grade: a.grade ?? null, washedAt, source });
-        fresh.push({ provider, key, text: groups.get(key)![0]!, id: a.id, grade: a.grade ?? null, source, washedAt });
-      } else if (!a.outage) {
-        settled.set(key, { text: '', ...r });
-        // the register file's answer stays the same while the file does: keep it (never an online one,
-        // so a later run asks DAR again and picks up its fixes)
-        if (provider === 'file') fresh.push({ provider, key, text: groups.get(key)![0]!, id: '', grade: a.grade ?? null, reason: r.reason ?? 'no match', source, washedAt: now() });
-      }
+      const row = known.keep(key, groups.get(key)![0]!, r, !!a.outage);
+      if (row) fresh.push(row);
     };
-
-    if (misses.length > 0) {
-      if (provider === 'file') {
-        // one pass over the register for these texts; nothing of it is kept after this wash
-        const texts = misses.map((key) => groups.get(key)![0]!);
-        const index = await loadRegister(opts.registerFile!, texts);
-        register = { buildMs: index.buildMs, records: index.size };
-        misses.forEach((key, i) => record(key, index.lookup(texts[i]!)));
-      } else {
-        const client = online!;
-        await Promise.all(misses.map(async (key) => record(key, await client.wash(groups.get(key)![0]!))));
-        st.requests = client.requests;
-      }
+    const texts = misses.map((key) => groups.get(key)![0]!);
+    if (online) {
+      await Promise.all(misses.map(async (key, i) => record(key, await online.wash(texts[i]!))));
+      st.requests = online.requests;
+    } else {
+      // one pass over the register for these texts; nothing of it is kept after this wash
+      const index = await loadRegister(opts.registerFile!, texts);
+      register = { buildMs: index.buildMs, records: index.size };
+      misses.forEach((key, i) => record(key, index.lookup(texts[i]!)));
     }
-    if (cache && fresh.length > 0 && !opts.readOnlyCache) {
-      try {
-        cache.putMany(fresh);
-      } catch (e) {
-        warnings.push(`DAR cache write failed (${(e as Error).message})`);
-      }
-    }
+    known.write(fresh);
+  }
 
+  async function wash(texts: string[]): Promise<Map<string, WashResult>> {
+    const out = new Map<string, WashResult>();
+    const groups = groupTexts(texts, provider, out);
+    const answers = new Map<string, Omit<WashResult, 'text'>>();
+    const misses = known.lookup([...groups.keys()], answers, st);
+    if (misses.length > 0) await ask(misses, groups, answers);
     for (const [key, texts] of groups) {
       const a = answers.get(key)!;
       for (const text of texts) out.set(text, { ...a, text });
@@ -261,8 +309,7 @@ export async function createWasher(opts: WashOptions): Promise<Washer> {
     },
     warnings: () => [...warnings],
     async close() {
-      cache?.close();
-      cache = null;
+      known.close();
       online?.close();
     },
   };
