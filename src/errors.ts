@@ -6,12 +6,13 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, input: 3 } as const;
 export interface InputProblem {
   file: string;
   line: number;
-  column: number;
+  /** absent for a problem of the whole line (a column missing from the header) */
+  column?: number;
   field: string;
   message: string;
 }
 
-export const formatProblem = (p: InputProblem) => `${p.file}:${p.line}:${p.column}: ${p.field}: ${p.message}`;
+export const formatProblem = (p: InputProblem) => `${p.file}:${p.line}${p.column === undefined ? '' : `:${p.column}`}: ${p.field}: ${p.message}`;
 
 export class Los2moError extends Error {
   constructor(message: string, readonly exitCode: number = EXIT.failed) {

@@ -49,7 +49,7 @@ test('a renamed optional column (Email → E-mail in Pers_ret) stops the run (ex
     writeTable(file, rows);
     const { r, report } = run(box, ['--dry-run']);
     assert.is(r.code, 3, show(r));
-    assert.match(r.stdout + r.stderr, /Pers_ret_20240701_120000\.csv:1:16: Email: missing column "Email" \(mapped to email/);
+    assert.match(r.stdout + r.stderr, /Pers_ret_20240701_120000\.csv:1: Email: missing column "Email" \(mapped to email/);
     assert.is(report.operations.address, undefined, 'nothing planned');
   } finally {
     box.cleanup();
@@ -65,7 +65,7 @@ test('a renamed OrgEnhedsNavn stops the run (exit 3): no unit is named by its us
     writeTable(file, rows);
     const { r } = run(box, ['--dry-run']);
     assert.is(r.code, 3, show(r));
-    assert.match(r.stdout + r.stderr, /Org_nye_20240601_120000\.csv:1:17: OrgEnhedsNavn: missing column "OrgEnhedsNavn" \(mapped to name/);
+    assert.match(r.stdout + r.stderr, /Org_nye_20240601_120000\.csv:1: OrgEnhedsNavn: missing column "OrgEnhedsNavn" \(mapped to name/);
   } finally {
     box.cleanup();
   }

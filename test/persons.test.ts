@@ -293,7 +293,7 @@ test('bad values: file:line:column: column: message, CPR masked', () => {
 
 test('a missing column names the file and the header; a changed field type in the mapping is a configuration error', () => {
   const out = problems({ 'Pers_luk_20240801_120000.csv': ['UUID;CPRNavn', `${E1};Navn`] });
-  assert.equal(out, ['Pers_luk_20240801_120000.csv:1:3: CPR: missing required column "CPR" (mapped to cpr); the header has: UUID;CPRNavn']);
+  assert.equal(out, ['Pers_luk_20240801_120000.csv:1: CPR: missing required column "CPR" (mapped to cpr); the header has: UUID;CPRNavn']);
   const bad = { ...MAPPING, engagements: { ...MAPPING.engagements, fields: { ...MAPPING.engagements.fields, start: { column: 'StartTid', type: 'string' as const } } } };
   assert.throws(() => parsePersonFiles([], bad, 'utf-8', 'persons.yaml'), (e: unknown) => e instanceof ConfigError && /persons\.yaml: engagements\.fields\.start: the type must be date \(got string\)/.test((e as Error).message));
 });

@@ -129,7 +129,7 @@ test('CLI: an unknown boolean in Med-i-LinjeOrg, exit 3', () => {
 test('CLI: a missing required column is reported once for the file at line 1, exit 3', () => {
   const res = runBroken(NYE, (l) => { l[0] = l[0]!.replace('ParentUUID', 'Parent'); });
   expectInvalid(res, [
-    `${NYE}:1:17: ParentUUID: missing required column "ParentUUID" (mapped to parent); the header has: OrgUUID;BrugervendtNøgle;OrgEnhedsNavn;OrgEnhedsTypeUUID;Parent;Med-i-LinjeOrg;LOSID;CVR;EAN;P-Nr;SE-Nr;IntDebitor-Nr;MagID;PostAdresse;StartDato;SlutDato`,
+    `${NYE}:1: ParentUUID: missing required column "ParentUUID" (mapped to parent); the header has: OrgUUID;BrugervendtNøgle;OrgEnhedsNavn;OrgEnhedsTypeUUID;Parent;Med-i-LinjeOrg;LOSID;CVR;EAN;P-Nr;SE-Nr;IntDebitor-Nr;MagID;PostAdresse;StartDato;SlutDato`,
   ]);
 });
 

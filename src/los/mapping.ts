@@ -49,7 +49,8 @@ export function missingColumn(table: CsvTable, columns: readonly string[], what:
   const message = required
     ? `missing required column ${names} (${what}); the header has: ${table.header.join(';')}`
     : `missing column ${names} (${what}; its values may be empty, but the column must be there: a renamed column would otherwise read as empty values; optional_column: true in the mapping allows a file without it); the header has: ${table.header.join(';')}`;
-  return { file: table.file, line: 1, column: table.header.length + 1, field: columns[0]!, message };
+  // a problem of the header line as a whole: no column of it is at fault (file:1: field: …)
+  return { file: table.file, line: 1, field: columns[0]!, message };
 }
 
 /**

@@ -47,7 +47,7 @@ export function sortProblems(problems: InputProblem[], files: string[]): InputPr
   const order = new Map(files.map((f, i) => [f, i]));
   return problems
     .map((p, i) => ({ p: { ...p, message: maskCpr(p.message) }, i }))
-    .sort((a, b) => (order.get(a.p.file) ?? 0) - (order.get(b.p.file) ?? 0) || a.p.line - b.p.line || a.p.column - b.p.column || a.i - b.i)
+    .sort((a, b) => (order.get(a.p.file) ?? 0) - (order.get(b.p.file) ?? 0) || a.p.line - b.p.line || (a.p.column ?? 0) - (b.p.column ?? 0) || a.i - b.i)
     .map((x) => x.p);
 }
 

@@ -69,7 +69,7 @@ export async function checkReferences(client: MoClient, refs: Reference[], known
     if (r.kind === 'person' && r.cpr && !known.persons.has(r.cpr) && !mo.cprToUuid.has(r.cpr)) message = `unknown person with CPR ${maskCpr(r.cpr)} (no Pers row in this run and not in MO)`;
     if (message !== null) for (const line of r.lines) problems.push({ file: r.file, line, column: r.column, field: r.field, message });
   }
-  return problems.sort((a, b) => fileOrder.get(a.file)! - fileOrder.get(b.file)! || a.line - b.line || a.column - b.column);
+  return problems.sort((a, b) => fileOrder.get(a.file)! - fileOrder.get(b.file)! || a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /** Re-point the provisional person uuids to the uuids MO already has for those CPRs. */
