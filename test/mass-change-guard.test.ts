@@ -56,14 +56,21 @@ test('the default limit is 500 per kind: 500 endings pass, 501 stop with exit 3 
   try { guardMassChanges(phasesEnding(600, 501), options); } catch (e) { error = e; }
   assert.instance(error, MassChangeError);
   assert.is((error as MassChangeError).exitCode, 3);
-  assert.match((error as Error).message, /would end 501 engagements: more than mass_change_limit \(500\)/);
+  assert.match((error as Error).message, /would end 501 engagements \(in 502 terminate operations; 1 of them ends nothing: a period cut out of the middle of a timeline\): more than mass_change_limit \(500\)/);
   assert.match((error as Error).message, /✖ engagements\s+501\s+500\s+E1 \(to 2024-08-01\), E2/);
   assert.match((error as Error).message, /--allow-mass-changes/);
   // confirmed, or a dry run: a warning with the table instead
   assert.is(guardMassChanges(phasesEnding(600, 501), { ...options, allowed: true }).get('engagement')!.count, 501);
   assert.is(guardMassChanges(phasesEnding(600, 501), { ...options, dryRun: true }).get('engagement')!.count, 501);
   assert.is(warnings.length, 2);
-  assert.match(warnings[0]!, /^mass change confirmed by --allow-mass-changes: this run ends 501 engagements/);
+  // the summary's changes line counts terminate operations (502: the 501 endings and the middle cut); the warning says both
+  assert.match(warnings[0]!, /^mass change confirmed by --allow-mass-changes: this run ends 501 engagements \(in 502 terminate operations; 1 of them ends nothing: a period cut out of the middle of a timeline\) \(mass_change_limit 500 per kind\)/);
+  assert.is(endingsByKind(phasesEnding(600, 501)).get('engagement')!.terminates, 502);
+  // without a cut the two agree and nothing is added
+  const noCut = endingsByKind(phasesEnding(501, 501)).get('engagement')!;
+  assert.equal([noCut.count, noCut.terminates], [501, 501]);
+  guardMassChanges(phasesEnding(501, 501), { ...options, allowed: true });
+  assert.match(warnings[2]!, /this run ends 501 engagements \(mass_change_limit 500 per kind\)/);
   assert.match(warnings[1]!, /^a run without --dry-run would stop here/);
 });
 

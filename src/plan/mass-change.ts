@@ -34,6 +34,11 @@ export interface Ending {
 export interface KindEndings {
   kind: string;
   count: number;
+  /**
+   * every terminate operation of the kind, as the run summary's `changes` line counts them: the
+   * endings plus cuts out of the middle of a timeline (and a second terminate of the same object)
+   */
+  terminates: number;
   /** the first few, for the table */
   examples: Ending[];
 }
@@ -47,6 +52,7 @@ const EXAMPLES = 5;
  * terminations (plan/operations.ts), so only the phases that can terminate are walked.
  */
 export function endingsByKind(phases: readonly Phase[]): Map<string, KindEndings> {
+  // a kind whose terminates are all cuts has an entry with count 0 (never over a limit, not in the table)
   const out = new Map<string, KindEndings>();
   const seen = new Set<string>();
   for (const phase of phases) {
@@ -55,12 +61,13 @@ export function endingsByKind(phases: readonly Phase[]): Map<string, KindEndings
     if (phase.label !== 'classes' && phase.label !== 'IT systems' && !phase.label.startsWith('ending ')) continue;
     for (let i = 0; i < phase.length; i++) {
       for (const c of phase.changesOf(i) as PlannedChange[]) {
-        if (c.operation !== 'terminate' || !(c.kind in GUARDED_KINDS) || (c.validity?.from ?? null) !== null) continue;
-        const key = `${c.kind}:${c.uuid}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+        if (c.operation !== 'terminate' || !(c.kind in GUARDED_KINDS)) continue;
         let entry = out.get(c.kind);
-        if (!entry) out.set(c.kind, (entry = { kind: c.kind, count: 0, examples: [] }));
+        if (!entry) out.set(c.kind, (entry = { kind: c.kind, count: 0, terminates: 0, examples: [] }));
+        entry.terminates++;
+        const key = `${c.kind}:${c.uuid}`;
+        if ((c.validity?.from ?? null) !== null || seen.has(key)) continue;
+        seen.add(key);
         entry.count++;
         if (entry.examples.length < EXAMPLES) entry.examples.push({ kind: c.kind, uuid: c.uuid, user_key: c.user_key, to: c.validity?.to ?? null, file: c.file, line: c.line });
       }
@@ -81,7 +88,7 @@ export function endingsTable(endings: Map<string, KindEndings>, limit: number): 
   const lines = [`  ${'kind'.padEnd(12)} ${'would end'.padStart(9)}  ${'limit'.padStart(5)}  examples`];
   for (const kind of Object.keys(GUARDED_KINDS)) {
     const e = endings.get(kind);
-    if (!e) continue;
+    if (!e?.count) continue;
     const examples = e.examples.map((x) => `${x.user_key ?? x.uuid}${x.to ? ` (to ${x.to})` : ''}`).join(', ');
     lines.push(`${e.count > limit ? '✖' : ' '} ${GUARDED_KINDS[kind]!.padEnd(12)} ${String(e.count).padStart(9)}  ${String(limit).padStart(5)}  ${examples}${e.count > e.examples.length ? ', …' : ''}`);
   }
@@ -104,7 +111,9 @@ export function guardMassChanges(phases: readonly Phase[], options: GuardOptions
   const endings = endingsByKind(phases);
   const over = [...endings.values()].filter((e) => e.count > options.limit);
   if (!over.length) return endings;
-  const what = over.map((e) => `${e.count} ${GUARDED_KINDS[e.kind]}`).join(', ');
+  // "ends 54 engagements" counts objects; the summary's changes line ("engagement terminate 55")
+  // counts terminate operations: say how the two differ when they do
+  const what = over.map((e) => `${e.count} ${GUARDED_KINDS[e.kind]}${e.terminates !== e.count ? ` (in ${e.terminates} terminate operations; ${e.terminates - e.count} of them end${e.terminates - e.count === 1 ? 's' : ''} nothing: a period cut out of the middle of a timeline)` : ''}`).join(', ');
   const table = endingsTable(endings, options.limit);
   if (options.allowed) {
     options.warn(`mass change confirmed by --allow-mass-changes: this run ends ${what} (mass_change_limit ${options.limit} per kind)\n${table}`);
