@@ -139,7 +139,7 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
     const today = copenhagenDay(ctx.run.startedAt);
     const seedPlan = checked.seed ? planSeed(checked.seed, seedInMo!, today) : null;
     const classPlan = checked.classes ? planClasses(checked.classes, classesInMo!, today, checked.seed ?? null, seedPlan?.facets) : null;
-    const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m), keepOpen: new Set(blocked.keys()), unitTypeNotGiven: unitTypeNotGiven(checked.seed) }) : null;
+    const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m), keepOpen: new Map([...blocked.keys()].map((u) => [u, cuts.get(u)!])), unitTypeNotGiven: unitTypeNotGiven(checked.seed) }) : null;
     return {
       phases: [...(seedPlan?.phases ?? []), ...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])],
       municipalityCode: checked.seed?.municipality_code,

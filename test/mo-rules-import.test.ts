@@ -164,6 +164,85 @@ test('V_TERMINATE_UNIT_WITH_ROLES: another system\'s engagement blocks a unit\'s
     assert.is(objects.find((o) => o.uuid === unit)!.validities.at(-1)!.validity.to?.slice(0, 10), '2024-07-01');
   }));
 
+test('a blocked unit end keeps the unit whole: its hand-typed phone and its own LOSID address stay open until the end is written', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), unit = u(2);
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', los: '2' }),
+    ]);
+    assert.is((await run()).code, 0);
+    const phoneType = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
+    const phone = (await mo.ok(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${phoneType}", value: "87130000", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
+    const person = (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+    const engagement = (await mo.ok(`mutation { engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${MAANEDSLOENNET}", job_function: "${DIREKTOER}", user_key: "andet-system", validity: {from: "2021-01-01"}}) { uuid } }`)).engagement_create.uuid;
+    write('Org_ret_20240701_000000.csv', ORG_HEADER, [orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' })]);
+    const ends = async () => {
+      const data = await mo.ok<{ org_units: { objects: { validities: { validity: { to: string | null } }[] }[] }; addresses: { objects: { uuid: string; validities: { value: string; validity: { to: string | null } }[] }[] } }>(
+        `{ org_units(filter: {uuids: ["${unit}"], from_date: null, to_date: null}) { objects { validities(start: null, end: null) { validity { to } } } }
+           addresses(filter: {org_unit: {uuids: ["${unit}"]}, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { value validity { to } } } } }`,
+      );
+      const end = (v: { validity: { to: string | null } } | undefined) => v?.validity.to?.slice(0, 10) ?? null;
+      return { unit: end(data.org_units.objects[0]!.validities.at(-1)), addresses: new Map(data.addresses.objects.map((o) => [o.uuid, `${o.validities.at(-1)!.value} ${end(o.validities.at(-1))}`])) };
+    };
+    const r = await run();
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr + r.stdout, `org unit ${unit} (AFD) cannot be ended from 2024-07-01: MO still has active in it engagement ${engagement} (andet-system)`);
+    let now = await ends();
+    assert.is(now.unit, null, 'the blocked unit is not ended');
+    assert.is(now.addresses.get(phone), '87130000 null', 'the hand-typed phone is not ended while its unit stays');
+    assert.is(now.addresses.get(gen('AAK', `${unit}los`)), '2 null', 'the unit\'s own LOSID address is not ended while its unit stays');
+    // the blocker goes; the next run (the same files) ends the unit and both addresses with it
+    await mo.ok(`mutation { engagement_terminate(input: {uuid: "${engagement}", to: "2024-07-01"}) { uuid } }`);
+    const again = await run();
+    assert.is(again.code, 0, again.stderr);
+    now = await ends();
+    assert.is(now.unit, '2024-07-01');
+    assert.is(now.addresses.get(phone), '87130000 2024-07-01');
+    assert.is(now.addresses.get(gen('AAK', `${unit}los`)), '2 2024-07-01');
+  }));
+
+test('V_TERMINATE_UNIT_WITH_CHILDREN: a parent ending with its child is held back (with its addresses) when the child\'s end is blocked', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), parent = u(2), child = u(3);
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: parent, key: 'FAR', name: 'Forælder', parent: top, start: '01-01-2020', los: '2' }),
+      orgLine({ uuid: child, key: 'BARN', name: 'Barn', parent, start: '01-01-2020' }),
+    ]);
+    assert.is((await run()).code, 0);
+    const phoneType = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
+    const phone = (await mo.ok(`mutation { address_create(input: {org_unit: "${parent}", address_type: "${phoneType}", value: "87130000", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
+    const person = (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+    const engagement = (await mo.ok(`mutation { engagement_create(input: {person: "${person}", org_unit: "${child}", engagement_type: "${MAANEDSLOENNET}", job_function: "${DIREKTOER}", user_key: "andet-system", validity: {from: "2021-01-01"}}) { uuid } }`)).engagement_create.uuid;
+    write('Org_ret_20240701_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: parent, key: 'FAR', name: 'Forælder', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' }),
+      orgLine({ uuid: child, key: 'BARN', name: 'Barn', parent, start: '01-01-2020', end: '30-06-2024' }),
+    ]);
+    const state = async () => {
+      const data = await mo.ok<{ org_units: { objects: { uuid: string; validities: { validity: { to: string | null } }[] }[] }; addresses: { objects: { uuid: string; validities: { validity: { to: string | null } }[] }[] } }>(
+        `{ org_units(filter: {uuids: ["${parent}", "${child}"], from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { validity { to } } } }
+           addresses(filter: {org_unit: {uuids: ["${parent}"]}, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { validity { to } } } } }`,
+      );
+      const out = new Map<string, string | null>();
+      for (const o of [...data.org_units.objects, ...data.addresses.objects]) out.set(o.uuid, o.validities.at(-1)!.validity.to?.slice(0, 10) ?? null);
+      return out;
+    };
+    const r = await run();
+    assert.is(r.code, 1, r.stderr + r.stdout);
+    const text = r.stderr + r.stdout;
+    assert.match(text, `org unit ${child} (BARN) cannot be ended from 2024-07-01: MO still has active in it engagement ${engagement} (andet-system)`);
+    assert.match(text, `org unit ${parent} (FAR) cannot be ended from 2024-07-01: MO still has active in it child unit ${child} (BARN) whose own end is blocked`);
+    assert.match(text, 'V_TERMINATE_UNIT_WITH_CHILDREN');
+    let now = await state();
+    assert.equal([now.get(parent), now.get(child), now.get(phone), now.get(gen('AAK', `${parent}los`))], [null, null, null, null], 'parent, child and the parent\'s addresses all stay open');
+    await mo.ok(`mutation { engagement_terminate(input: {uuid: "${engagement}", to: "2024-07-01"}) { uuid } }`);
+    const again = await run();
+    assert.is(again.code, 0, again.stderr + again.stdout);
+    now = await state();
+    assert.equal([now.get(parent), now.get(child), now.get(phone), now.get(gen('AAK', `${parent}los`))], ['2024-07-01', '2024-07-01', '2024-07-01', '2024-07-01']);
+  }));
+
 test('a new unit without OrgEnhedsTypeUUID gets "Ikke angivet", one without OrgEnhedsNavn its BrugervendtNøgle: warnings name the rows, nothing is refused', () =>
   withMo(async ({ mo, run, write }) => {
     const top = u(1), a = u(2), b = u(3);

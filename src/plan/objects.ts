@@ -9,6 +9,7 @@ import { readTimelines } from '../mo/read.ts';
 import { CREATE, objectOps, type PartOps } from './operations.ts';
 import { objectPhase, type Phase } from './phase.ts';
 import type { TimedFields } from './timeline.ts';
+import { heldBack, type Cut } from './closing-units.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 import { InputError } from '../errors.ts';
 
@@ -23,8 +24,8 @@ export interface PlanObjectsOptions {
   /** luk rows: a warning when the object does not exist or is already ended */
   ends?: End[];
   warn?: (message: string) => void;
-  /** org units whose end is left out (blocked by what MO still has in them, src/plan/closing-units.ts) */
-  keepOpen?: ReadonlySet<string>;
+  /** org units whose end is left out (blocked by what MO still has in them, src/plan/closing-units.ts), with their cuts: their addresses' ends within those cuts are left out too */
+  keepOpen?: ReadonlyMap<string, readonly Cut[]>;
   /** the seeded class "Ikke angivet" (org_unit_type/ikke_angivet): the type of a unit created without one */
   unitTypeNotGiven?: string;
 }
@@ -179,6 +180,11 @@ export function planObjects(byKind: Map<Kind, DesiredObject[]>, timelines: Timel
       const planned = fallback ? { ...object, window: fallback.window, periods: fallback.periods } : have ? object : newOnKnownUnit(object, timelines);
       let ops = objectOps(planned, have);
       if (ops && ops !== CREATE && kind === 'org_unit' && keepOpen?.has(object.uuid)) ops = ops.forward.length ? { forward: ops.forward, ending: [] } : null;
+      const heldCuts = kind === 'address' && keepOpen?.get(object.owner?.['org_unit'] ?? '');
+      if (ops && ops !== CREATE && heldCuts) {
+        const ending = ops.ending.filter((op) => !heldBack(op, heldCuts));
+        ops = ops.forward.length || ending.length ? { forward: ops.forward, ending } : null;
+      }
       if (ops === CREATE && kind === 'org_unit') {
         const made = newUnitDefaults(planned, unitTypeNotGiven);
         if (made.noType) noType.push(made.noType);
