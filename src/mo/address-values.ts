@@ -44,6 +44,13 @@ const PRETTY_EMAIL = /^([\p{L}\p{N}_ ]*?) *<(.*)> *$/su;
 
 /** email-validator's `check_unsafe_chars`: letters, numbers, punctuation, symbols; no marks first, no spaces or controls. */
 function hasUnsafeChars(s: string): boolean {
+  // fast path: printable ASCII other than the space (0x21–0x7E) is all letters, digits, punctuation or symbols
+  let ascii = true;
+  for (let k = 0; k < s.length && ascii; k++) {
+    const c = s.charCodeAt(k);
+    ascii = c >= 0x21 && c <= 0x7e;
+  }
+  if (ascii) return false;
   let i = 0;
   for (const c of s) {
     if (/\p{M}/u.test(c) ? i === 0 : !/[\p{L}\p{N}\p{P}\p{S}]/u.test(c)) return true;
