@@ -39,6 +39,8 @@ export interface EmulatorOptions {
   withoutFields?: readonly string[];
   /** SQLite page cache in MiB; default 128 (the embedded emulator of a run uses less, `src/run-mo.ts`). */
   cacheMb?: number;
+  /** Called with the text of every GraphQL document received (`query` of a POST body), before it runs: lets a test see exactly what a client sends. */
+  onDocument?: (query: string) => void;
 }
 
 export interface RunningEmulator {
@@ -160,6 +162,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     } catch {
       return send(res, 400, 'Unable to parse request body as JSON');
     }
+    if (opts.onDocument && typeof body.query === 'string') opts.onDocument(body.query);
     let result;
     const roles = tokens.authenticate(req.headers.authorization);
     if (roles === null) {
