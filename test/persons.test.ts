@@ -4,7 +4,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parsePersonFiles, splitName } from '../src/los/persons.ts';
+import { parsePersonFiles, PERSON_KINDS, splitName } from '../src/los/persons.ts';
+import { MANAGER_KINDS } from '../src/los/managers.ts';
 import { exclusiveEnd } from '../src/los/values.ts';
 import { mergePersons, referencesToCheck, type MergeOptions } from '../src/merge/persons.ts';
 import { readYaml } from '../src/engine/yaml-file.ts';
@@ -114,6 +115,12 @@ test('a person with two engagements: one employee, two engagements, one e-mail, 
   assert.equal(r.get(gen('AAK', `${CPR}azid`)).periods[0]!.fields, { user_key: 'az80977', itsystem: 'c750b872-3760-6f4a-f599-7b3b8ef5255c', person: emp });
   assert.equal(r.fallbacks, []);
   assert.equal(r.warnings, []);
+});
+
+test('the Pers and Leder kinds come from the one list of file kinds, in processing order', () => {
+  assert.equal([...PERSON_KINDS], ['Pers_nye', 'Pers_ret', 'Pers_luk']);
+  assert.equal([...MANAGER_KINDS], ['Leder_nye', 'Leder_ret', 'Leder_luk']);
+  for (const k of [...PERSON_KINDS, ...MANAGER_KINDS]) assert.is(fileKind(`${k}_20240101_000000.csv`), k);
 });
 
 test('name split at the last space', () => {

@@ -15,6 +15,8 @@ import { displayUrl, isNewerThan, parseSourceUrl } from '../src/source/source.ts
 import { clockCheck, fromZoneWallClock } from '../src/source/clock.ts';
 import { readKnownHosts } from '../src/source/known-hosts.ts';
 import { resolveSettings } from '../src/settings.ts';
+import { sourceRetryPolicy } from '../src/source/base.ts';
+import { retryDelay } from '../src/http/retry.ts';
 
 /** uvu 0.5 has no async `rejects`: awaits `p` and checks the rejection. */
 async function rejects(p: Promise<unknown>, check: RegExp | ((e: unknown) => boolean), msg?: string): Promise<unknown> {
@@ -307,6 +309,28 @@ folder('a hostile name passed to download() is refused and nothing is written ou
   assert.equal(readdirSync(base).sort(), ['evil.csv', 'src', 'work']);
   await src.close();
   rmSync(base, { recursive: true });
+});
+
+folder('retries go through src/http/retry.ts: attempts, one onRetry and one count per retry, jittered backoff', async () => {
+  const policy = sourceRetryPolicy({});
+  assert.equal(policy, { retries: 2, delayMs: 1000, maxDelayMs: 30_000, maxRetryAfterMs: 0, jitter: true });
+  assert.is(sourceRetryPolicy({ retries: 0 }).retries, 0, 'at least one attempt');
+  assert.is(retryDelay(policy, 1, undefined, () => 0), 500);
+  assert.is(retryDelay(policy, 2, undefined, () => 0.999), 2998);
+  const dir = tmp('folder-retry-count');
+  writeFileSync(path.join(dir, 'Org_nye_20240102_000000.csv'), 'abcdef');
+  const seen: string[] = [];
+  const src = await openSource({ url: dir, retries: 4, retryDelayMs: 1, onRetry: (m) => seen.push(m) });
+  const [f] = await src.list();
+  const dest = tmp('folder-retry-count-dest');
+  const err = await rejects(src.download({ ...f!, size: 100 }, dest), /failed after 4 attempts: short download/);
+  assert.is((err as SourceError).attempts, 4);
+  assert.is(src.retries, 3, 'three retries after the first attempt');
+  assert.is(seen.length, 3);
+  assert.match(seen[2]!, /^folder download of "Org_nye_20240102_000000\.csv" at .*: attempt 3 of 4 failed \(short download: received 6 bytes, the listing says 100\); retrying$/);
+  await src.close();
+  rmSync(dir, { recursive: true });
+  rmSync(dest, { recursive: true });
 });
 
 folder('a short download (size differs from the listing) is retried, then fails cleanly', async () => {

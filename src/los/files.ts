@@ -9,6 +9,11 @@ import { LOS_TIMED_KINDS, type FileKind } from '../../schemas/files.schema.ts';
 
 export { LOS_FILE_KINDS, LOS_TIMED_KINDS, type FileKind } from '../../schemas/files.schema.ts';
 
+/** The timed kinds of one family, in processing order: `Pers` → Pers_nye, Pers_ret, Pers_luk. */
+export function timedKindsOf<F extends 'Org' | 'Pers' | 'Leder'>(family: F): readonly Extract<FileKind, `${F}_${string}`>[] {
+  return LOS_TIMED_KINDS.filter((k): k is Extract<FileKind, `${F}_${string}`> => k.startsWith(`${family}_`));
+}
+
 const CSV = String.raw`\.(?:csv|CSV)`;
 /** `PREFIX_YYYYMMDD_HHMMSS.csv`: kind, year, month, day. */
 export const TIMED_NAME = new RegExp(String.raw`^(${LOS_TIMED_KINDS.join('|')})_(\d{4})(\d{2})(\d{2})_(\d{2})(\d{2})(\d{2})${CSV}$`);

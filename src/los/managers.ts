@@ -7,10 +7,12 @@ import type { LederRow, Reference } from './types.ts';
 import type { Encoding } from './csv.ts';
 import { maskCpr } from '../log.ts';
 import { checkSectionTypes, readRowFiles, type InputFile } from './rows.ts';
+import { timedKindsOf } from './files.ts';
 
 import { ENDED_MANAGER_TYPES, MANAGER_TYPES } from './mapping-file.ts';
 export { ENDED_MANAGER_TYPES, MANAGER_TYPES };
-export const MANAGER_KINDS = ['Leder_nye', 'Leder_ret', 'Leder_luk'] as const;
+/** Leder_nye, Leder_ret, Leder_luk: from the one list of file kinds. */
+export const MANAGER_KINDS = timedKindsOf('Leder');
 
 export interface ParsedManagers {
   rows: LederRow[];

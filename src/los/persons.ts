@@ -11,6 +11,7 @@ import { cprBirthDate, exclusiveEnd } from './values.ts';
 import { addressValueWarning } from './address-values.ts';
 import { ENDED_ENGAGEMENT_TYPES, ENGAGEMENT_TYPES } from './mapping-file.ts';
 import { checkSectionTypes, readRowFiles, type InputFile } from './rows.ts';
+import { timedKindsOf } from './files.ts';
 
 export type { InputFile };
 
@@ -25,7 +26,8 @@ export function splitName(full: string): { name: string; given_name: string; sur
 
 export { ENGAGEMENT_TYPES, ENDED_ENGAGEMENT_TYPES } from './mapping-file.ts';
 
-export const PERSON_KINDS = ['Pers_nye', 'Pers_ret', 'Pers_luk'] as const;
+/** Pers_nye, Pers_ret, Pers_luk: from the one list of file kinds. */
+export const PERSON_KINDS = timedKindsOf('Pers');
 
 export interface ParsedPersons {
   rows: PersonRow[];

@@ -1,6 +1,6 @@
 /**
- * What all sources share: one operation at a time per source, retries with exponential backoff
- * and a reconnect between attempts, the name filter of listings, and the download into a
+ * What all sources share: one operation at a time per source, retries through los2mo's one retry
+ * implementation (src/http/retry.ts: exponential backoff with jitter) and a reconnect between attempts, the name filter of listings, and the download into a
  * temporary file that is size-checked and renamed into place.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,7 +14,7 @@ import { SourceError, messageOf } from './errors.ts';
 import { isHostileName, isSafeRemoteName, isSafeUploadFolder, isSafeUploadName, safeLocalPath, showName } from './names.ts';
 import type { RemoteFile, Source, SourceOptions } from './types.ts';
 import type { SourceKind } from './url.ts';
-import { sleep } from '../http/retry.ts';
+import { TransientError, withRetries, type RetryPolicy } from '../http/retry.ts';
 
 /** An entry of a raw remote listing, before names are checked. */
 export interface RawEntry {
@@ -23,6 +23,34 @@ export interface RawEntry {
   size: number;
   /** known from the listing (MLSD, SFTP attrs, fs.stat); otherwise `mtimeOf` is asked */
   mtime?: Date;
+}
+
+/** Cap of a source's exponential backoff. */
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * The retry policy of a source's operations: `retries` there counts attempts (default 3), the
+ * delay before the first retry is `retryDelayMs` (default 1000), doubling, ±50 % jitter so that
+ * many runs cut off together do not come back in step.
+ */
+export function sourceRetryPolicy(opts: Pick<SourceOptions, 'retries' | 'retryDelayMs'>): RetryPolicy {
+  return {
+    retries: Math.max(1, Math.floor(opts.retries ?? 3)) - 1,
+    delayMs: Math.max(0, opts.retryDelayMs ?? 1000),
+    maxDelayMs: MAX_BACKOFF_MS,
+    maxRetryAfterMs: 0, // FTP and SFTP have no Retry-After
+    jitter: true,
+  };
+}
+
+/** A failed attempt worth another: carries the original error to the final message. */
+class RetryableAttempt extends TransientError {
+  constructor(
+    reason: string,
+    readonly original: unknown,
+  ) {
+    super(reason);
+  }
 }
 
 export abstract class BaseSource implements Source {
@@ -38,7 +66,7 @@ export abstract class BaseSource implements Source {
 
   protected readonly timeoutMs: number;
   protected readonly attempts: number;
-  protected readonly retryDelayMs: number;
+  private readonly policy: RetryPolicy;
   private readonly onWarning: ((message: string) => void) | undefined;
   private readonly onRetry: ((message: string) => void) | undefined;
   private readonly secrets: (string | undefined)[];
@@ -47,8 +75,8 @@ export abstract class BaseSource implements Source {
 
   constructor(opts: SourceOptions, extraSecrets: (string | undefined)[] = []) {
     this.timeoutMs = opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : 30_000;
-    this.attempts = Math.max(1, Math.floor(opts.retries ?? 3));
-    this.retryDelayMs = Math.max(0, opts.retryDelayMs ?? 1000);
+    this.policy = sourceRetryPolicy(opts);
+    this.attempts = this.policy.retries + 1;
     this.onWarning = opts.onWarning;
     this.onRetry = opts.onRetry;
     this.secrets = [opts.password, opts.passphrase, ...extraSecrets];
@@ -176,30 +204,40 @@ export abstract class BaseSource implements Source {
     return run;
   }
 
-  /** One operation: connect if needed, run, on failure disconnect, back off and try again. */
+  /**
+   * One operation: connect if needed, run, on failure disconnect, back off (withRetries) and try
+   * again. A login, trust, permission or not-found failure ends it at once.
+   */
   protected operate<T>(operation: string, subject: string | undefined, fn: () => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
       if (this.closed) {
         throw new SourceError(`${this.label} ${this.display}: ${operation} after close`, { operation, where: this.display, retryable: false });
       }
-      let attempt = 0;
-      for (;;) {
-        attempt++;
+      const what = `${this.label} ${operation}${subject === undefined ? '' : ` of ${showName(subject)}`} at ${this.display}`;
+      let attempts = 0;
+      const attempt = async (n: number): Promise<T> => {
+        attempts = n;
         try {
           await this.connect();
           return await fn();
         } catch (err) {
           await this.disconnect();
           const fatal = (err instanceof SourceError && !err.retryable) || this.isFatal(err);
-          if (fatal || attempt >= this.attempts) throw this.failure(operation, subject, err, attempt);
+          if (fatal) throw this.failure(operation, subject, err, n);
+          throw new RetryableAttempt(this.redact(this.describe(err)), err);
+        }
+      };
+      try {
+        return await withRetries(attempt, this.policy, (e) => {
           this.retries++;
           try {
-            this.onRetry?.(this.redact(`${this.label} ${operation}${subject === undefined ? '' : ` of ${showName(subject)}`} at ${this.display}: attempt ${attempt} of ${this.attempts} failed (${this.describe(err)}); retrying`));
+            this.onRetry?.(this.redact(`${what}: attempt ${e.attempt} of ${this.attempts} failed (${e.reason}); retrying`));
           } catch {
             /* a failing sink must not break the transfer */
           }
-          await sleep(this.retryDelayMs * 2 ** (attempt - 1));
-        }
+        });
+      } catch (err) {
+        throw err instanceof RetryableAttempt ? this.failure(operation, subject, err.original, attempts) : err;
       }
     });
   }

@@ -59,7 +59,7 @@ export interface SourceOptions {
   timeoutMs?: number;
   /** attempts per operation (connect, list, download, upload), default 3 */
   retries?: number;
-  /** delay before the first retry, doubled for each further one; default 1000 */
+  /** delay before the first retry, doubled for each further one (±50 % jitter, at most 30 s; src/http/retry.ts); default 1000 */
   retryDelayMs?: number;
   /** called for each warning (refused names etc.); warnings are also kept in `source.warnings` */
   onWarning?: (message: string) => void;
