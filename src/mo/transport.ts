@@ -185,10 +185,7 @@ export class MoTransport {
           }
         },
         this.policy,
-        ({ attempt, reason, delayMs }) => {
-          this.counters.retries++;
-          this.emit({ type: 'retry', attempt, reason, delayMs });
-        },
+        this.onRetry,
       );
     } catch (error) {
       if (error instanceof MoError) throw error;
@@ -197,6 +194,12 @@ export class MoTransport {
       throw new MoError(`MO ${o.label ?? operationLabel(extractQuery(body))} failed${attempts}: ${reason}`, [{ message: reason }]);
     }
   }
+
+  /** Each retry of a request or of the SDL fetch: counted and told. */
+  private readonly onRetry = ({ attempt, reason, delayMs }: { attempt: number; reason: string; delayMs: number }): void => {
+    this.counters.retries++;
+    this.emit({ type: 'retry', attempt, reason, delayMs });
+  };
 
   /** `GET {endpoint}/schema.graphql`: the SDL of the version los2mo talks to (retried like a request). */
   async schemaSdl(): Promise<string> {
@@ -220,10 +223,7 @@ export class MoTransport {
           return text;
         },
         this.policy,
-        ({ attempt, reason, delayMs }) => {
-          this.counters.retries++;
-          this.emit({ type: 'retry', attempt, reason, delayMs });
-        },
+        this.onRetry,
       );
     } catch (error) {
       if (error instanceof MoError) throw error;
