@@ -81,6 +81,47 @@ test('V_TERMINATE_UNIT_WITH_ROLES: associations, KLE and related units written b
   assertOk(await mo.gql(`mutation { org_unit_terminate(input: {uuid: "${units[0]}", from: "2020-06-01", to: "2020-07-01"}) { uuid } }`));
 });
 
+// mora/graphapi/resolvers.py association_predicate, kle_predicate, related_unit_predicate (`org_unit` matches
+// the function's tilknyttedeenheder: both units of a related unit; `it_association` = has an IT user);
+// field shapes as the v29 SDL (OS2mo/os2mo-ldap-import-export schema.graphql): org_unit_uuid, org_unit_uuids
+test('reads of associations, KLE and related units by their unit, as MO\'s v29 filters (what los2mo reads before ending a unit)', async () => {
+  const [a, c] = [await newUnit('2020-01-01', undefined, undefined, 'A'), await newUnit('2020-01-01', undefined, undefined, 'C')];
+  const ids = { assoc: crypto.randomUUID(), itAssoc: crypto.randomUUID(), kle: crypto.randomUUID(), related: crypto.randomUUID(), old: crypto.randomUUID() };
+  const store = new Store(mo.dbPath);
+  try {
+    const save = (kind: 'association' | 'kle' | 'related_unit', uuid: string, data: Record<string, unknown>, from = '2021-01-01', to = 'infinity') =>
+      store.save(kind, uuid, [{ from, to, data }], data);
+    save('association', ids.assoc, { user_key: 'tilknytning', person, org_unit: a });
+    save('association', ids.itAssoc, { user_key: 'it-tilknytning', person, org_unit: a, it_user: crypto.randomUUID() });
+    save('kle', ids.kle, { user_key: 'kle', org_unit: a });
+    save('related_unit', ids.related, { user_key: 'C <-> A', org_units: [c, a] });
+    save('kle', ids.old, { user_key: 'ended', org_unit: c }, '2020-01-01', '2021-01-01');
+  } finally {
+    store.close();
+  }
+  const read = async (query: string, unit: string, extra = '') =>
+    (await mo.ok<Record<string, { objects: { uuid: string; validities: Record<string, unknown>[] }[] }>>(
+      `query($u: [UUID!]) { ${query}(filter: { org_unit: { uuids: $u, from_date: null, to_date: null }, from_date: null, to_date: null${extra} }) { objects { uuid validities(start: null, end: null) { user_key validity { from to } ${query === 'related_units' ? 'org_unit_uuids' : 'org_unit_uuid'} } } } }`,
+      { u: [unit] },
+    ))[query]!.objects;
+  const assoc = await read('associations', a);
+  assert.equal(assoc.map((o) => o.uuid).sort(), [ids.assoc, ids.itAssoc].sort());
+  assert.equal(assoc.find((o) => o.uuid === ids.assoc)!.validities, [{ user_key: 'tilknytning', validity: { from: '2021-01-01T00:00:00+01:00', to: null }, org_unit_uuid: a }]);
+  assert.equal((await read('associations', a, ', it_association: true')).map((o) => o.uuid), [ids.itAssoc]);
+  assert.equal((await read('associations', a, ', it_association: false')).map((o) => o.uuid), [ids.assoc]);
+  assert.equal((await read('associations', c)).length, 0);
+  assert.equal((await read('kles', a)).map((o) => [o.uuid, o.validities[0]!['org_unit_uuid']]), [[ids.kle, a]]);
+  // a related unit is found from either of its units and names both
+  for (const unit of [a, c]) {
+    const related = (await read('related_units', unit)).filter((o) => o.uuid === ids.related);
+    assert.equal(related.map((o) => o.validities[0]!['org_unit_uuids']), [[c, a]]);
+  }
+  // the KLE that ended in 2021 is found over all time, not now
+  assert.equal((await read('kles', c)).map((o) => o.uuid), [ids.old]);
+  const now = await mo.ok<{ kles: { objects: unknown[] } }>(`query($u: [UUID!]) { kles(filter: { org_unit: { uuids: $u } }) { objects { uuid } } }`, { u: [c] });
+  assert.equal(now.kles.objects, []);
+});
+
 test('V_DATE_OUTSIDE_ORG_UNIT_RANGE: a unit cannot be terminated at a date it is not active', async () => {
   const unit = await newUnit('2020-01-01', '2022-01-01');
   assertKey(await terminateUnit(unit, '2023-01-01'), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');

@@ -37,13 +37,13 @@ test('roles of a document: Query field → read_<collection>, nested collection 
   assert.equal(roles('mutation($i: ITUserTerminateInput!) { ituser_terminate(input: $i) { uuid } }'), ['terminate_ituser Mutation.ituser_terminate']);
 });
 
-test("los2mo's documents are valid against the project's SDL and need exactly these 36 roles", () => {
+test("los2mo's documents are valid against the project's SDL and need exactly these 39 roles", () => {
   const { problems, roles } = checkDocuments(SDL);
   assert.equal(problems, []);
   const verbs = (verb: string, list: string) => list.split(' ').map((c) => `${verb}_${c}`);
   assert.equal(roles.map((r) => r.role), [
     ...verbs('create', 'address class employee engagement facet itsystem ituser manager org org_unit'),
-    ...verbs('read', 'address class employee engagement facet itsystem ituser manager org org_unit'),
+    ...verbs('read', 'address association class employee engagement facet itsystem ituser kle manager org org_unit related_unit'),
     ...verbs('terminate', 'address class engagement itsystem ituser manager org_unit'),
     ...verbs('update', 'address class employee engagement facet itsystem ituser manager org_unit'),
   ]);

@@ -10,6 +10,7 @@ import { cliP as cli, sandbox } from './helpers/cli.ts';
 import { startTestMo, type TestMo } from './helpers/mo.ts';
 import { gen } from '../src/uuid.ts';
 import { loadSeed } from '../src/seed.ts';
+import { Store } from '../src/mo-emulator/store.ts';
 
 const ORG_HEADER = 'OrgUUID;BrugervendtNøgle;OrgEnhedsNavn;OrgEnhedsTypeUUID;ParentUUID;Med-i-LinjeOrg;LOSID;CVR;EAN;P-Nr;SE-Nr;IntDebitor-Nr;MagID;PostAdresse;StartDato;SlutDato';
 const PERS_HEADER = 'UUID;BrugervendtNøgle;CPR;CPRNavn;StartTid;SlutTid;Email;PrimærAnsættelse;OrgenhedUUID;EngagementTypeUUID;StillingsBetegnelseUUID;AZID;ADITSystemUUID;ADkonto;ADkontoUUID';
@@ -200,6 +201,61 @@ test('a blocked unit end keeps the unit whole: its hand-typed phone and its own 
     assert.is(now.unit, '2024-07-01');
     assert.is(now.addresses.get(phone), '87130000 2024-07-01');
     assert.is(now.addresses.get(gen('AAK', `${unit}los`)), '2 2024-07-01');
+  }));
+
+test('V_TERMINATE_UNIT_WITH_ROLES: another system\'s association, KLE and related unit are read before writing: the unit and its hand-typed phone stay whole, retried next run', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), unit = u(2), other = u(3);
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', los: '2' }),
+      orgLine({ uuid: other, key: 'AND', name: 'Anden', parent: top, start: '01-01-2020' }),
+    ]);
+    assert.is((await run()).code, 0);
+    const phoneType = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
+    const phone = (await mo.ok(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${phoneType}", value: "87130000", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
+    const person = (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+    // another system's association, KLE and related unit (MO's own kinds, written into its database)
+    const blockers = { association: crypto.randomUUID(), kle: crypto.randomUUID(), related: crypto.randomUUID() };
+    const put = (to: string) => {
+      const store = new Store(mo.dbPath);
+      try {
+        const save = (kind: 'association' | 'kle' | 'related_unit', uuid: string, data: Record<string, unknown>) => store.save(kind, uuid, [{ from: '2021-01-01', to, data }], data);
+        save('association', blockers.association, { user_key: 'tilknytning', person, org_unit: unit });
+        save('kle', blockers.kle, { user_key: '00.01', org_unit: unit });
+        save('related_unit', blockers.related, { user_key: 'AND <-> AFD', org_units: [other, unit] });
+      } finally {
+        store.close();
+      }
+    };
+    put('infinity');
+    write('Org_ret_20240701_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' }),
+      orgLine({ uuid: other, key: 'AND', name: 'Anden omdøbt', parent: top, start: '01-01-2020' }),
+    ]);
+    const state = async () => {
+      const data = await mo.ok<{ org_units: { objects: { uuid: string; validities: { name: string; validity: { to: string | null } }[] }[] }; addresses: { objects: { uuid: string; validities: { validity: { to: string | null } }[] }[] } }>(
+        `{ org_units(filter: {uuids: ["${unit}", "${other}"], from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { name validity { to } } } }
+           addresses(filter: {org_unit: {uuids: ["${unit}"]}, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { validity { to } } } } }`,
+      );
+      const last = (uuid: string) => data.org_units.objects.find((o) => o.uuid === uuid)!.validities.at(-1)!;
+      const ends = new Map(data.addresses.objects.map((o) => [o.uuid, o.validities.at(-1)!.validity.to?.slice(0, 10) ?? null]));
+      return { unitEnd: last(unit).validity.to?.slice(0, 10) ?? null, otherName: last(other).name, phone: ends.get(phone), los: ends.get(gen('AAK', `${unit}los`)) };
+    };
+    const r = await run();
+    assert.is(r.code, 1, r.stderr + r.stdout);
+    const text = r.stderr + r.stdout;
+    assert.match(text, `Org_ret_20240701_000000.csv:2: org unit ${unit} (AFD) cannot be ended from 2024-07-01: MO still has active in it`);
+    for (const named of [`association ${blockers.association} (tilknytning)`, `KLE ${blockers.kle} (00.01)`, `related unit ${blockers.related} (AND <-> AFD)`]) assert.match(text, named);
+    assert.not.match(text, 'Tilknytning', 'found before writing, not refused by MO');
+    let now = await state();
+    assert.equal(now, { unitEnd: null, otherName: 'Anden omdøbt', phone: null, los: null }, 'the rest is written; the unit and both its addresses stay whole');
+    // the other system ends them; the next run (the same files: the state was not advanced) ends the unit and its addresses
+    put('2024-07-01');
+    const again = await run();
+    assert.is(again.code, 0, again.stderr + again.stdout);
+    now = await state();
+    assert.equal(now, { unitEnd: '2024-07-01', otherName: 'Anden omdøbt', phone: '2024-07-01', los: '2024-07-01' });
   }));
 
 test('V_TERMINATE_UNIT_WITH_CHILDREN: a parent ending with its child is held back (with its addresses) when the child\'s end is blocked', () =>

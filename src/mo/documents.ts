@@ -81,12 +81,26 @@ export const TREE_CLASSES = `query TreeClasses($filter: ClassFilter, $at: DateTi
   }
 }`;
 
-/** What MO has in units (plan/closing-units.ts): org functions by their unit, child units by their parent. */
-export const UNIT_CONTENTS: readonly { kind: Kind; query: string; field: string }[] = [
+/**
+ * What can be in a unit: los2mo's kinds, and the org functions other systems write into MO
+ * (associations, KLE, related units) that block a unit's end just the same.
+ */
+export type UnitContentKind = Kind | 'association' | 'kle' | 'related_unit';
+
+/**
+ * What MO has in units (plan/closing-units.ts): every org function MO counts when it refuses a
+ * unit's end (`V_TERMINATE_UNIT_WITH_ROLES`, mora/graphapi/org_unit.py) by its unit, and child
+ * units by their parent (`…_WITH_CHILDREN`). `field` names the unit; a related unit names its
+ * two units in a list (`org_unit_uuids`).
+ */
+export const UNIT_CONTENTS: readonly { kind: UnitContentKind; query: string; field: string }[] = [
   { kind: 'address', query: 'addresses', field: 'org_unit_uuid' },
   { kind: 'engagement', query: 'engagements', field: 'org_unit_uuid' },
   { kind: 'ituser', query: 'itusers', field: 'org_unit_uuid' },
   { kind: 'manager', query: 'managers', field: 'org_unit_uuid' },
+  { kind: 'association', query: 'associations', field: 'org_unit_uuid' },
+  { kind: 'kle', query: 'kles', field: 'org_unit_uuid' },
+  { kind: 'related_unit', query: 'related_units', field: 'org_unit_uuids' },
   { kind: 'org_unit', query: 'org_units', field: 'parent_uuid' },
 ];
 

@@ -6,25 +6,24 @@
  * - the unit's addresses that the delivery does not plan (typed into MO by hand, or of a type the
  *   mapping does not list) end with the unit: an address cannot outlive its unit;
  * - anything else still active then that los2mo does not plan — another system's engagement, IT
- *   user, manager, or a child unit the delivery does not end — blocks the end: the unit's end is
+ *   user, manager, association, KLE or related unit, or a child unit the delivery does not end —
+ *   blocks the end: the unit's end is
  *   left out of the plan and reported as one error naming the unit and what blocks it, and the
  *   unit stays whole: no address ends because of its end (neither the hand-typed ones above nor
  *   the delivery's own, `heldBack`), and a parent that would end with a blocked child is blocked
  *   too (`V_TERMINATE_UNIT_WITH_CHILDREN`), up the tree; the rest of the run is written. The run then fails (exit 1) without advancing the state, so the next
  *   run plans the same files again: what was written is already in MO (nothing to do), and the
  *   unit's end is tried again once the blockers are gone.
- * Associations, KLE and related units cannot be read through the GraphQL subset los2mo uses; MO
- * refuses the end for them at write time (the error lists them), with the same retry.
  */
 import type { MoClient } from '../mo/client.ts';
-import { UNIT_CONTENTS, unitContentsQuery } from '../mo/documents.ts';
-import { moDay, type Kind } from '../mo/kinds.ts';
+import { UNIT_CONTENTS, unitContentsQuery, type UnitContentKind } from '../mo/documents.ts';
+import { moDay } from '../mo/kinds.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 import { objectOps, CREATE } from './operations.ts';
 import type { TimedFields, TimelineOp } from './timeline.ts';
 
 /** One object MO has in a unit: its kind, uuid and periods (with user_key for messages). */
-export interface UnitContent { kind: Kind; uuid: string; unit: string; user_key: string | null; periods: { from: string | null; to: string | null }[] }
+export interface UnitContent { kind: UnitContentKind; uuid: string; unit: string; user_key: string | null; periods: { from: string | null; to: string | null }[] }
 
 
 /** Everything MO has (at any time) in the given units: their org functions and child units. */
@@ -41,11 +40,14 @@ export async function readUnitContents(client: MoClient, units: string[]): Promi
         // per unit: the periods the object is in that unit
         const byUnit = new Map<string, UnitContent>();
         for (const v of o.validities) {
-          const unit = v[field] as string | null;
-          if (!unit || !wanted.has(unit)) continue;
-          let c = byUnit.get(unit);
-          if (!c) byUnit.set(unit, (c = { kind, uuid: o.uuid, unit, user_key: v.user_key ?? null, periods: [] }));
-          c.periods.push({ from: moDay(v.validity.from), to: moDay(v.validity.to) });
+          // a related unit names both its units: it is in each of them
+          const value = v[field];
+          for (const unit of Array.isArray(value) ? (value as string[]) : [value as string | null]) {
+            if (!unit || !wanted.has(unit)) continue;
+            let c = byUnit.get(unit);
+            if (!c) byUnit.set(unit, (c = { kind, uuid: o.uuid, unit, user_key: v.user_key ?? null, periods: [] }));
+            c.periods.push({ from: moDay(v.validity.from), to: moDay(v.validity.to) });
+          }
         }
         out.push(...byUnit.values());
       }
@@ -171,7 +173,7 @@ export function planClosingUnits(
       window: { from: active[0]!.from },
     } as DesiredObject);
   }
-  const NAMES: Partial<Record<Kind, string>> = { engagement: 'engagement', ituser: 'IT user', manager: 'manager', org_unit: 'child unit', address: 'address' };
+  const NAMES: Partial<Record<UnitContentKind, string>> = { engagement: 'engagement', ituser: 'IT user', manager: 'manager', org_unit: 'child unit', address: 'address', association: 'association', kle: 'KLE', related_unit: 'related unit' };
   const blocked = new Map<string, string>();
   for (const [unit, list] of blockers) {
     const d = units.get(unit);

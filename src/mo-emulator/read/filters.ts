@@ -67,6 +67,14 @@ const RELATIONS: Partial<Record<Kind, Record<string, [string, Kind]>>> = {
     responsibility: ['responsibility', 'class'],
     manager_type: ['manager_type', 'class'],
   },
+  // written by other systems (stored for MO's unit-termination rule); a related unit names its units in `org_units`
+  association: {
+    employee: ['person', 'employee'],
+    org_unit: ['org_unit', 'org_unit'],
+    association_type: ['association_type', 'class'],
+  },
+  kle: { org_unit: ['org_unit', 'org_unit'] },
+  related_unit: { org_unit: ['org_units', 'org_unit'] },
 };
 
 const valueIn = (value: unknown, set: Set<string>) =>
@@ -179,6 +187,13 @@ export function compile(ctx: RequestContext, kind: Kind, filter: Filter | null |
       if (bindings) b.fieldIn('binding_type', bindings);
       break;
     }
+    case 'association':
+      // `it_association`: with (true) or without (false) an IT user (mora/graphapi/resolvers.py association_predicate)
+      if (typeof f['it_association'] === 'boolean') {
+        const wanted = f['it_association'];
+        b.predicates.push((d) => (typeof d['it_user'] === 'string') === wanted);
+      }
+      break;
     case 'manager':
       if (f['exclude']) {
         const excluded = nested('employee', f['exclude']);

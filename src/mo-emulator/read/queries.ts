@@ -90,4 +90,7 @@ export const QUERY_RESOLVERS = {
   addresses: paged('address'),
   itusers: paged('ituser'),
   managers,
+  associations: paged('association'),
+  kles: paged('kle'),
+  related_units: paged('related_unit'),
 };

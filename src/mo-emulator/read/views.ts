@@ -125,6 +125,29 @@ export const VIEW_RESOLVERS: Record<string, Record<string, FieldResolver>> = {
     manager_level_uuid: field('manager_level'),
     responsibility_uuids: (v) => v.period.data['responsibility'] ?? [],
   },
+  // written by other systems, stored as MO has them; a user_key left out is the uuid, as MO's handlers default it
+  Association: {
+    ...common,
+    user_key: (v) => v.period.data['user_key'] ?? v.uuid,
+    person_response: ref('person', 'employee'),
+    org_unit_response: ref('org_unit', 'org_unit'),
+    association_type_response: ref('association_type', 'class'),
+    employee_uuid: field('person'),
+    org_unit_uuid: field('org_unit'),
+    association_type_uuid: field('association_type'),
+    it_user_uuid: field('it_user'),
+  },
+  KLE: {
+    ...common,
+    user_key: (v) => v.period.data['user_key'] ?? v.uuid,
+    org_unit_response: ref('org_unit', 'org_unit'),
+    org_unit_uuid: field('org_unit'),
+  },
+  RelatedUnit: {
+    ...common,
+    user_key: (v) => v.period.data['user_key'] ?? v.uuid,
+    org_unit_uuids: (v) => v.period.data['org_units'] ?? [],
+  },
 };
 
 /** Resolve a field of an object type: a listed resolver, else the stored value of that name. */
