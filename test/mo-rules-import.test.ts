@@ -47,6 +47,17 @@ async function withMo(fn: (ctx: { mo: TestMo; run: Run; write: (name: string, he
   }
 }
 
+/** A phone number typed into MO by hand on a unit (from 2021-01-01). */
+async function handTypedPhone(mo: TestMo, unit: string): Promise<string> {
+  const phoneType = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
+  return (await mo.ok(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${phoneType}", value: "87130000", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
+}
+
+/** A person another system created in MO. */
+async function otherSystemPerson(mo: TestMo): Promise<string> {
+  return (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+}
+
 async function addressValues(mo: TestMo, uuids: string[]): Promise<Map<string, string>> {
   const data = await mo.ok<{ addresses: { objects: { uuid: string; validities: { value: string }[] }[] } }>(
     `query($u: [UUID!]) { addresses(filter: { uuids: $u, from_date: null, to_date: null }) { objects { uuid validities(start: null, end: null) { value } } } }`,
@@ -116,8 +127,7 @@ test('V_TERMINATE_UNIT_WITH_ROLES: a unit\'s end first ends the addresses the de
       orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', los: '2' }),
     ]);
     assert.is((await run()).code, 0);
-    const phoneType = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
-    const phone = (await mo.ok(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${phoneType}", value: "87130000", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
+    const phone = await handTypedPhone(mo, unit);
     write('Org_ret_20240701_000000.csv', ORG_HEADER, [orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' })]);
     const r = await run();
     assert.is(r.code, 0, r.stderr + r.stdout);
@@ -140,7 +150,7 @@ test('V_TERMINATE_UNIT_WITH_ROLES: another system\'s engagement blocks a unit\'s
       orgLine({ uuid: other, key: 'AND', name: 'Anden', parent: top, start: '01-01-2020' }),
     ]);
     assert.is((await run()).code, 0);
-    const person = (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+    const person = await otherSystemPerson(mo);
     const engagement = (await mo.ok(`mutation { engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${MAANEDSLOENNET}", job_function: "${DIREKTOER}", user_key: "andet-system", validity: {from: "2021-01-01"}}) { uuid } }`)).engagement_create.uuid;
     write('Org_ret_20240701_000000.csv', ORG_HEADER, [
       orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024' }),
@@ -173,9 +183,8 @@ test('a blocked unit end keeps the unit whole: its hand-typed phone and its own 
       orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', los: '2' }),
     ]);
     assert.is((await run()).code, 0);
-    const phoneType = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
-    const phone = (await mo.ok(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${phoneType}", value: "87130000", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
-    const person = (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+    const phone = await handTypedPhone(mo, unit);
+    const person = await otherSystemPerson(mo);
     const engagement = (await mo.ok(`mutation { engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${MAANEDSLOENNET}", job_function: "${DIREKTOER}", user_key: "andet-system", validity: {from: "2021-01-01"}}) { uuid } }`)).engagement_create.uuid;
     write('Org_ret_20240701_000000.csv', ORG_HEADER, [orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' })]);
     const ends = async () => {
@@ -212,9 +221,8 @@ test('V_TERMINATE_UNIT_WITH_ROLES: another system\'s association, KLE and relate
       orgLine({ uuid: other, key: 'AND', name: 'Anden', parent: top, start: '01-01-2020' }),
     ]);
     assert.is((await run()).code, 0);
-    const phoneType = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
-    const phone = (await mo.ok(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${phoneType}", value: "87130000", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
-    const person = (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+    const phone = await handTypedPhone(mo, unit);
+    const person = await otherSystemPerson(mo);
     // another system's association, KLE and related unit (MO's own kinds, written into its database)
     const blockers = { association: crypto.randomUUID(), kle: crypto.randomUUID(), related: crypto.randomUUID() };
     const put = (to: string) => {
@@ -267,9 +275,8 @@ test('V_TERMINATE_UNIT_WITH_CHILDREN: a parent ending with its child is held bac
       orgLine({ uuid: child, key: 'BARN', name: 'Barn', parent, start: '01-01-2020' }),
     ]);
     assert.is((await run()).code, 0);
-    const phoneType = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
-    const phone = (await mo.ok(`mutation { address_create(input: {org_unit: "${parent}", address_type: "${phoneType}", value: "87130000", validity: {from: "2021-01-01"}}) { uuid } }`)).address_create.uuid;
-    const person = (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
+    const phone = await handTypedPhone(mo, parent);
+    const person = await otherSystemPerson(mo);
     const engagement = (await mo.ok(`mutation { engagement_create(input: {person: "${person}", org_unit: "${child}", engagement_type: "${MAANEDSLOENNET}", job_function: "${DIREKTOER}", user_key: "andet-system", validity: {from: "2021-01-01"}}) { uuid } }`)).engagement_create.uuid;
     write('Org_ret_20240701_000000.csv', ORG_HEADER, [
       orgLine({ uuid: parent, key: 'FAR', name: 'Forælder', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' }),
