@@ -115,6 +115,7 @@ export function runMetrics({ report, lastSuccess }: MetricsInput): string {
     one('los2mo_mutations', 'GraphQL mutations sent to MO by the last run', t.mutations ?? 0),
     one('los2mo_http_requests', 'GraphQL requests sent to MO by the last run', t.http_requests ?? 0),
     one('los2mo_retries', 'MO requests retried by the last run', t.retries ?? 0),
+    one('los2mo_transfer_retries', 'File transfers from the LOS source retried by the last run (connection or download cut, then tried again)', t.transfer_retries ?? 0),
     one('los2mo_dar_requests', 'Addresses looked up in DAR by the last run', t.dar_requests ?? 0),
     one('los2mo_dar_failures', 'Postal addresses the last run could not match in DAR (not imported)', t.dar_failed ?? 0),
     one('los2mo_warnings', 'Warnings of the last run', report.warnings.length),
