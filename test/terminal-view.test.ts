@@ -94,6 +94,22 @@ test('the same warning for many objects is one summary line with the count and t
   assert.is(report.warnings.length, 1482, 'the report keeps every warning');
 });
 
+test('the summary keeps one label column when a workflow\'s step id is longer than the default (merge_units, a custom id)', () => {
+  const report = new Report();
+  report.run_id = 'r';
+  report.outcome = 'failed';
+  report.failure = 'MO refused 1 object(s)\nsecond line';
+  const step = (id: string, summary: string) => ({ id, uses: id, status: 'done' as const, duration_ms: 100, counts: {}, summary });
+  report.steps.push(step('fetch', '18 files'), step('merge_units', '49 units'), step('a_custom_long_step_id', 'done'));
+  report.warn('one warning');
+  const lines = formatSummary(report, 1000).split('\n').slice(1).filter((l) => /^  \S/.test(l) && !l.startsWith('  the state'));
+  assert.equal(lines.map((l) => l.slice(2, 2 + 21).trim()), ['fetch', 'merge_units', 'a_custom_long_step_id', 'warnings', 'error']);
+  // every value starts in the same column, after the longest label
+  assert.equal([...new Set(lines.map((l) => l.search(/(?<=^  \S+ +)\S/)))], [2 + 21 + 1], lines.join('\n'));
+  const continued = formatSummary(report, 1000).split('\n').find((l) => l.trim() === 'second line')!;
+  assert.is(continued.indexOf('second'), 2 + 21 + 1, 'a failure\'s further lines line up under its first');
+});
+
 test('--dry-run on a fresh state creates no state folder and no mo.sqlite; the summary says MO was empty', () => {
   const box = sandbox('los2mo-dry-');
   try {
