@@ -1,10 +1,11 @@
 /**
  * The preflight against the live MO (issue 16 ★) and the emulator's RBAC, like MO's:
- * - MO checks every Query/Mutation field and nested object field against the token's realm roles
- *   `{read|create|update|terminate|delete}_{collection}` and refuses with HTTP 200, data null and
- *   "No policy approved the access" (OS2mo `mora/graphapi/permissions.py`, `mora/graphapi/schema.py`
- *   `rbac_policy`, `tests/test_service_auth.py`); `GET /graphql/vNN/schema.graphql` serves the SDL
- *   (`mora/graphapi/router.py`).
+ * - MO checks every field it resolves against OS2mo's RBAC map (`mora/graphapi/rbac_map.py`,
+ *   vendored as schemas/mo-rbac-map.json; `mora/graphapi/schema.py` `_enforce_pbac`): a missing
+ *   realm role is the error "No policy approved the access" with HTTP 200, data null for a root
+ *   field (`tests/test_service_auth.py`, `tests/graphapi/test_rbac.py`); `GET
+ *   /graphql/vNN/schema.graphql` serves the SDL (`mora/graphapi/router.py`). More in
+ *   test/mo-rbac.test.ts.
  * - `./run doctor` against `./run mo-emulator --without-role …` / `--without-field …` fails with
  *   exit 2 naming the role or the document and field; an import against such an MO stops with
  *   exit 2 before anything is written.
@@ -18,14 +19,14 @@ import * as assert from 'uvu/assert';
 import { parse, buildSchema } from 'graphql';
 import { allRoles } from '../src/mo-emulator/auth.ts';
 import { checkDocuments, tokenRoles } from '../src/mo/preflight.ts';
-import { requiredRoles } from '../src/mo/rbac.ts';
+import { MO_RBAC_MAP, requiredRoles } from '../src/mo/rbac.ts';
 import { cliP, RUN, ROOT } from './helpers/cli.ts';
 import { startTestMo } from './helpers/mo.ts';
 import { runImport, sandbox, show, startDrillMo } from './drills-support.ts';
 
 const SDL = readFileSync(new URL('../schemas/mo-v29.graphql', import.meta.url), 'utf8');
 
-test('roles of a document: Query field → read_<collection>, nested collection object → read_<collection>, Mutation → <verb>_<collection>', () => {
+test("roles of a document, from OS2mo's map: Query field → read_<collection>, a collection object inside another → its read_<collection>, Mutation → <verb>_<collection>", () => {
   const schema = buildSchema(SDL);
   const roles = (q: string) => requiredRoles(schema, parse(q)).map((r) => `${r.role} ${r.field}`);
   assert.equal(roles('{ classes { objects { uuid current { name facet_response { current { user_key } } } } page_info { next_cursor } } }'), [
@@ -37,16 +38,17 @@ test('roles of a document: Query field → read_<collection>, nested collection 
   assert.equal(roles('mutation($i: ITUserTerminateInput!) { ituser_terminate(input: $i) { uuid } }'), ['terminate_ituser Mutation.ituser_terminate']);
 });
 
-test("los2mo's documents are valid against the project's SDL and need exactly these 39 roles", () => {
+test("los2mo's documents are valid against the project's SDL; README's role table is exactly the roles they need by OS2mo's map (with its commit)", () => {
   const { problems, roles } = checkDocuments(SDL);
   assert.equal(problems, []);
-  const verbs = (verb: string, list: string) => list.split(' ').map((c) => `${verb}_${c}`);
-  assert.equal(roles.map((r) => r.role), [
-    ...verbs('create', 'address class employee engagement facet itsystem ituser manager org org_unit'),
-    ...verbs('read', 'address association class employee engagement facet itsystem ituser kle manager org org_unit related_unit'),
-    ...verbs('terminate', 'address class engagement itsystem ituser manager org_unit'),
-    ...verbs('update', 'address class employee engagement facet itsystem ituser manager org_unit'),
-  ]);
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('**Keycloak client set-up.**'), readme.indexOf('**Preflight.**'));
+  const rows = [...section.matchAll(/^\| (read|create|update|terminate|delete|refresh) \| (.*) \|$/gm)];
+  assert.is(rows.length, 4, 'the read, create, update and terminate rows');
+  const listed = rows.flatMap((m) => [...m[2]!.matchAll(/`(\w+)`/g)].map((r) => r[1]!));
+  for (const m of rows) for (const r of m[2]!.matchAll(/`(\w+)`/g)) assert.ok(r[1]!.startsWith(`${m[1]}_`), `${r[1]} in the ${m[1]} row`);
+  assert.equal(listed.sort(), roles.map((r) => r.role));
+  assert.ok(section.includes(MO_RBAC_MAP.source.commit), "README names the map's commit");
 });
 
 test('an SDL without a field: the document using it is named with the field', () => {
@@ -56,15 +58,22 @@ test('an SDL without a field: the document using it is named with the field', ()
   assert.ok(problems.some((p) => /^document "Read org_unit": Cannot query field "unit_type_uuid" on type "OrganisationUnit"/.test(p)), problems.join('\n'));
 });
 
-test('emulator: a token without a role is refused like MO (HTTP 200, data null, "No policy approved the access"); the token carries realm_access.roles', async () => {
+test('emulator: a token without a role is refused like MO (HTTP 200, "No policy approved the access"; data null at the root, a nested field once there is data to resolve it for); the token carries realm_access.roles', async () => {
   const mo = await startTestMo({ roles: allRoles().filter((r) => r !== 'read_facet') });
   try {
     assert.ok(!tokenRoles(await mo.token())!.includes('read_facet'));
     assert.ok(tokenRoles(await mo.token())!.includes('read_class'));
-    const refused = await mo.gql('{ classes { objects { current { facet_response { uuid } } } } }');
+    const root = await mo.gql('{ facets { objects { uuid } } }');
+    assert.is(root.status, 200);
+    assert.is(root.data, null);
+    assert.equal(root.errors?.map((e) => e.message), ['No policy approved the access']);
+    const query = '{ classes { objects { current { facet_response { uuid } } } } }';
+    assert.equal((await mo.gql(query)).errors, undefined, 'no class yet: facet_response is never resolved');
+    const f = await mo.ok('mutation { facet_create(input: {user_key: "f", validity: {}}) { uuid } }');
+    await mo.ok('mutation($f: UUID!) { class_create(input: {user_key: "c", name: "C", facet_uuid: $f, validity: {from: "2000-01-01"}}) { uuid } }', { f: f.facet_create.uuid });
+    const refused = await mo.gql(query);
     assert.is(refused.status, 200);
-    assert.is(refused.data, null);
-    assert.equal(refused.errors?.map((e) => e.message), ['No policy approved the access']);
+    assert.equal(refused.errors?.map((e) => [e.message, e.path]), [['No policy approved the access', ['classes', 'objects', 0, 'current', 'facet_response']]]);
     const allowed = await mo.gql('{ classes { objects { uuid current { name } } } }');
     assert.is(allowed.errors, undefined);
     const sdl = await fetch(`${mo.emu.url}/graphql/v29/schema.graphql`);

@@ -4,7 +4,7 @@
  * carries the client's realm roles in `realm_access.roles`, like Keycloak's.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { MO_COLLECTIONS } from '../mo/rbac.ts';
+import { mapRoles } from '../mo/rbac.ts';
 
 export interface TokenGrant { access_token: string; expires_in: number; token_type: 'Bearer' }
 
@@ -14,9 +14,9 @@ const sameText = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-/** Every role of MO's naming: `{read|create|update|terminate|delete|refresh}_{collection}`. */
+/** Every realm role OS2mo's RBAC map names (`read_org_unit`, `create_org_unit`, …, `fetch_event`). */
 export function allRoles(): string[] {
-  return ['read', 'create', 'update', 'terminate', 'delete', 'refresh'].flatMap((verb) => MO_COLLECTIONS.map((c) => `${verb}_${c}`));
+  return mapRoles();
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

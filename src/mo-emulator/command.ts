@@ -58,7 +58,7 @@ export async function moEmulatorCommand(argv: string[]): Promise<number> {
   const without = new Set(values['without-role'] ?? []);
   const unknownRole = [...without].find((r) => !allRoles().includes(r));
   if (unknownRole) {
-    process.stderr.write(`mo-emulator: --without-role: no role "${unknownRole}" (roles are {read|create|update|terminate|delete|refresh}_{collection})\n`);
+    process.stderr.write(`mo-emulator: --without-role: no role "${unknownRole}" (roles are those of OS2mo's RBAC map, e.g. read_org_unit, create_org_unit)\n`);
     return 2;
   }
   const dbPath = resolve(values.db);

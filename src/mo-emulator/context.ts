@@ -21,6 +21,8 @@ export class RequestContext {
     readonly version: number,
     /** The DAR register's address ids (`readDarIds`); undefined = check the UUID form only. */
     readonly darIds?: ReadonlySet<string>,
+    /** The token's realm roles (checked per field by the RBAC guard, schema.ts). */
+    readonly granted: ReadonlySet<string> = new Set(),
   ) {}
 
   /** All stored periods of an object, including unpublished ones. */

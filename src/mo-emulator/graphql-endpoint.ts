@@ -3,7 +3,7 @@
  * transaction that is rolled back if any error occurs (MO's transaction per request).
  */
 import { GraphQLError, execute, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { requiredRoles } from '../mo/rbac.ts';
+import { POLICY_REFUSAL } from '../mo/rbac.ts';
 import { RequestContext } from './context.ts';
 import { errorKeyOf } from './errors.ts';
 import type { Metrics } from './metrics.ts';
@@ -28,7 +28,6 @@ const DOCUMENT_CACHE_CHARS = 1_000_000;
 
 export class GraphqlEndpoint {
   private readonly documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
-  private readonly roles = new WeakMap<DocumentNode, string[]>();
   private cachedChars = 0;
 
   constructor(
@@ -65,32 +64,24 @@ export class GraphqlEndpoint {
   }
 
   private fail(errors: readonly GraphQLError[], fallbackKey: string, data: unknown = null): GraphqlResponse {
-    for (const e of errors) this.metrics.error(errorKeyOf(e) ?? fallbackKey);
+    for (const e of errors) this.metrics.error(errorKeyOf(e) ?? (e.message === POLICY_REFUSAL ? 'PERMISSION_DENIED' : fallbackKey));
     return { data, errors: errors.map((e) => e.toJSON()) };
   }
 
-  /** The realm roles a document needs (src/mo/rbac.ts, MO's naming), per parsed document. */
-  private rolesOf(doc: DocumentNode): string[] {
-    let roles = this.roles.get(doc);
-    if (!roles) this.roles.set(doc, (roles = requiredRoles(this.schema, doc).map((r) => r.role)));
-    return roles;
-  }
-
-  /** `granted`: the token's realm roles; a document needing a role it lacks gets MO's refusal (HTTP 200, data null). */
+  /**
+   * `granted`: the token's realm roles. Each field is checked as it resolves (OS2mo's RBAC map,
+   * schema.ts): a refused field is MO's field error "No policy approved the access" (HTTP 200;
+   * data null when it is a root field, as they are non-null), and the request is rolled back.
+   */
   run(body: GraphqlBody, version: number, granted: readonly string[]): GraphqlResponse {
     if (typeof body.query !== 'string') {
       return this.fail([new GraphQLError('No GraphQL query found in the request')], 'GRAPHQL_ERROR');
     }
     const doc = this.document(body.query);
     if (Array.isArray(doc)) return this.fail(doc as readonly GraphQLError[], 'GRAPHQL_VALIDATION');
-    const have = new Set(granted);
-    if (this.rolesOf(doc as DocumentNode).some((r) => !have.has(r))) {
-      // MO: every field is checked by its RBAC policy; a missing role fails the whole operation
-      return this.fail([new GraphQLError('No policy approved the access')], 'PERMISSION_DENIED');
-    }
     const variables = body.variables && typeof body.variables === 'object' ? (body.variables as Record<string, unknown>) : undefined;
     const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-    const ctx = new RequestContext(this.store, version, this.darIds);
+    const ctx = new RequestContext(this.store, version, this.darIds, new Set(granted));
     let result: ExecutionResult;
     try {
       result = this.store.db.transaction(() => {

@@ -4,7 +4,7 @@ export interface EmulatorMetrics {
   graphqlRequests: number;
   /** Committed mutations by mutator name. */
   mutations: Record<string, number>;
-  /** GraphQL errors by MO error key (plus UNAUTHENTICATED / GRAPHQL_VALIDATION / GRAPHQL_ERROR). */
+  /** GraphQL errors by MO error key (plus UNAUTHENTICATED / PERMISSION_DENIED / GRAPHQL_VALIDATION / GRAPHQL_ERROR). */
   errors: Record<string, number>;
   /** Requests whose transaction was rolled back. */
   rollbacks: number;

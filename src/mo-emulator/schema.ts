@@ -1,6 +1,6 @@
 /**
  * The executable schema: `schemas/mo-v29.graphql` (the project's SDL of MO's subset) with
- * MO's scalars and the emulator's resolvers attached.
+ * MO's scalars and the emulator's resolvers attached, each field guarded by OS2mo's RBAC map.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -9,12 +9,16 @@ import {
   GraphQLScalarType,
   Kind as AstKind,
   buildSchema,
+  defaultFieldResolver,
+  isIntrospectionType,
   parse,
   print,
   visit,
   type GraphQLSchema,
   type ValueNode,
 } from 'graphql';
+import { MO_RBAC_MAP, POLICY_REFUSAL, rbacLookup, type MoRbacMap } from '../mo/rbac.ts';
+import type { RequestContext } from './context.ts';
 import { cprBirthDay } from './cpr.ts';
 import { isIsoDateTime } from './dates.ts';
 import { QUERY_RESOLVERS } from './read/queries.ts';
@@ -103,7 +107,31 @@ export function sdlWithout(fields: readonly string[], sdl = SDL): string {
   return print(pruned);
 }
 
-export function buildMoSchema(sdl = SDL): GraphQLSchema {
+/**
+ * MO's `RBACExtension` (`mora/graphapi/schema.py` `_enforce_pbac`): each field is checked when it
+ * is resolved (so not under an empty list): public fields pass, a role-gated field needs its
+ * role among the token's (`RequestContext.granted`), a field in neither table of the map is
+ * refused whatever the roles; a refusal is the field error "No policy approved the access".
+ */
+function enforceRbac(schema: GraphQLSchema, map: MoRbacMap): void {
+  const lookup = rbacLookup(map);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!(type instanceof GraphQLObjectType) || isIntrospectionType(type)) continue;
+    for (const [fieldName, field] of Object.entries(type.getFields())) {
+      const access = lookup(type.name, fieldName);
+      if (access.kind === 'public') continue;
+      const role = access.kind === 'role' ? access.role : undefined;
+      const resolve = field.resolve ?? defaultFieldResolver;
+      field.resolve = (source, args, ctx: RequestContext, info) => {
+        if (role === undefined || !ctx.granted.has(role)) throw new GraphQLError(POLICY_REFUSAL);
+        return resolve(source, args, ctx, info);
+      };
+    }
+  }
+}
+
+/** `map`: OS2mo's RBAC map the emulator enforces (default the vendored one; tests pass another). */
+export function buildMoSchema(sdl = SDL, map: MoRbacMap = MO_RBAC_MAP): GraphQLSchema {
   const schema = buildSchema(sdl);
   for (const [name, impl] of Object.entries(SCALARS)) {
     const scalar = schema.getType(name);
@@ -133,5 +161,6 @@ export function buildMoSchema(sdl = SDL): GraphQLSchema {
       }
     }
   }
+  enforceRbac(schema, map);
   return schema;
 }

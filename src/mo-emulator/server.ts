@@ -11,6 +11,7 @@ import { FaultInjector, type FaultOptions } from './faults.ts';
 import { readDarIds } from './dar-ids.ts';
 import { GraphqlEndpoint, type GraphqlBody } from './graphql-endpoint.ts';
 import { Metrics, type EmulatorMetrics } from './metrics.ts';
+import type { MoRbacMap } from '../mo/rbac.ts';
 import { SDL, buildMoSchema, sdlWithout } from './schema.ts';
 import { Store } from './store.ts';
 
@@ -37,6 +38,8 @@ export interface EmulatorOptions {
   roles?: readonly string[];
   /** Fields (`Type.field`) left out of the SDL served and executed, as an MO without them. */
   withoutFields?: readonly string[];
+  /** OS2mo's RBAC map enforced per field; default the vendored one (schemas/mo-rbac-map.json). */
+  rbacMap?: MoRbacMap;
   /** SQLite page cache in MiB; default 128 (the embedded emulator of a run uses less, `src/run-mo.ts`). */
   cacheMb?: number;
   /** Called with the text of every GraphQL document received (`query` of a POST body), before it runs: lets a test see exactly what a client sends. */
@@ -116,7 +119,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const tokens = new TokenIssuer(clientId, clientSecret, opts.tokenLifetimeSeconds ?? 300, opts.roles);
   const darIds = opts.darRegister ? await readDarIds(opts.darRegister) : undefined;
   const sdl = opts.withoutFields?.length ? sdlWithout(opts.withoutFields) : SDL;
-  const endpoint = new GraphqlEndpoint(store, sdl === SDL ? moSchema() : buildMoSchema(sdl), metrics, darIds);
+  const schema = sdl === SDL && !opts.rbacMap ? moSchema() : buildMoSchema(sdl, opts.rbacMap);
+  const endpoint = new GraphqlEndpoint(store, schema, metrics, darIds);
   const tokenPath = `/auth/realms/${realm}/protocol/openid-connect/token`;
   const timers = new Set<NodeJS.Timeout>();
   let stopped = false;

@@ -3,15 +3,18 @@
  * - `GET {MO_URL}/graphql/vNN/schema.graphql`, and every document los2mo sends (documents.ts)
  *   validated against that SDL with graphql-js: a field, argument or type MO does not have is
  *   named with its document;
+ * - every field of those documents against OS2mo's RBAC map (rbac.ts, schemas/mo-rbac-map.json):
+ *   a field in neither PUBLIC_FIELDS nor RBAC_MAP is refused by MO whatever the roles, and named
+ *   `Type.field` with its document;
  * - the token's realm roles (`realm_access.roles`, decoded from the JWT) against the roles those
- *   documents need (rbac.ts): a missing role is named with the field that needs it.
+ *   documents need: a missing role is named with the field that needs it.
  * Any problem stops the run with exit 2 before anything is written.
  */
 import { buildSchema, parse, validate, type GraphQLSchema } from 'graphql';
 import { ConfigError } from '../errors.ts';
 import type { MoClient } from './client.ts';
 import { moDocuments, type MoDocument } from './documents.ts';
-import { requiredRoles } from './rbac.ts';
+import { documentAccess, MO_RBAC_MAP, POLICY_REFUSAL, type MoRbacMap } from './rbac.ts';
 
 export interface RoleRequirement {
   role: string;
@@ -30,8 +33,11 @@ export interface PreflightReport {
   problems: string[];
 }
 
-/** Validates `documents` against `sdl`; the roles they need (sorted by name). */
-export function checkDocuments(sdl: string, documents: MoDocument[] = moDocuments()): { problems: string[]; roles: RoleRequirement[] } {
+/**
+ * Validates `documents` against `sdl` and their fields against MO's RBAC map (`map`, default the
+ * vendored one); the roles they need (sorted by name).
+ */
+export function checkDocuments(sdl: string, documents: MoDocument[] = moDocuments(), map: MoRbacMap = MO_RBAC_MAP): { problems: string[]; roles: RoleRequirement[] } {
   let schema: GraphQLSchema;
   try {
     schema = buildSchema(sdl);
@@ -45,7 +51,11 @@ export function checkDocuments(sdl: string, documents: MoDocument[] = moDocument
     const errors = validate(schema, doc);
     for (const e of errors) problems.push(`document "${d.name}": ${e.message}`);
     if (errors.length) continue;
-    for (const need of requiredRoles(schema, doc)) if (!roles.has(need.role)) roles.set(need.role, { role: need.role, document: d.name, field: need.field });
+    const access = documentAccess(schema, doc, map);
+    for (const field of access.rejected) {
+      problems.push(`document "${d.name}": ${field} is in neither PUBLIC_FIELDS nor RBAC_MAP of OS2mo's ${map.source.file} (${map.source.commit.slice(0, 10)}): MO refuses it whatever the roles ("${POLICY_REFUSAL}")`);
+    }
+    for (const need of access.roles) if (!roles.has(need.role)) roles.set(need.role, { role: need.role, document: d.name, field: need.field });
   }
   return { problems, roles: [...roles.values()].sort((a, b) => a.role.localeCompare(b.role)) };
 }
@@ -64,12 +74,12 @@ export function tokenRoles(token: string): string[] | undefined {
 }
 
 /** Runs the checks against `client`'s MO; never throws for a mismatch (see `problems`). */
-export async function preflight(client: MoClient): Promise<PreflightReport> {
+export async function preflight(client: MoClient, map: MoRbacMap = MO_RBAC_MAP): Promise<PreflightReport> {
   const transport = client.transport;
   const sdlUrl = `${transport.endpoint}/schema.graphql`;
   const sdl = await transport.schemaSdl();
   const documents = moDocuments();
-  const { problems, roles } = checkDocuments(sdl, documents);
+  const { problems, roles } = checkDocuments(sdl, documents, map);
   const report: PreflightReport = { sdlUrl, documents: documents.length, roles, problems };
   if (!transport.auth) {
     problems.push('no client_secret: MO answers every request "User is not authenticated"');
@@ -87,8 +97,8 @@ export async function preflight(client: MoClient): Promise<PreflightReport> {
 }
 
 /** Preflight for a run: throws a ConfigError (exit 2) naming every problem. */
-export async function requirePreflight(client: MoClient): Promise<PreflightReport> {
-  const report = await preflight(client);
+export async function requirePreflight(client: MoClient, map: MoRbacMap = MO_RBAC_MAP): Promise<PreflightReport> {
+  const report = await preflight(client, map);
   if (report.problems.length) {
     throw new ConfigError(`MO preflight failed (${report.sdlUrl}), nothing was written:\n  ${report.problems.join('\n  ')}`);
   }

@@ -1,53 +1,58 @@
 /**
- * The realm roles a GraphQL document needs in MO. MO checks every Query and Mutation field and
- * every nested object field against its RBAC map; the roles are named
- * `{read|create|update|terminate|delete}_{collection}` (`mora/graphapi/permissions.py`,
- * `mora/graphapi/rbac_map.py`, `mora/graphapi/schema.py` `rbac_policy`):
- * - a Query field needs `read_<collection>` (`org_units` → `read_org_unit`, `persons` → `read_employee`);
- * - a Mutation field `<collection>_<verb>` needs `<verb>_<collection>` (`org_unit_create` → `create_org_unit`);
- * - a nested field whose type is a collection's object (or its response) needs `read_<collection>`
- *   (`facet_response` inside a class → `read_facet`);
- * - scalar fields and the plumbing objects (`validity`, `page_info`) are public.
- * The emulator enforces the same (src/mo-emulator/server.ts), and the importer checks its token
- * against it before it writes (src/mo/preflight.ts).
+ * MO's GraphQL RBAC, from OS2mo's own map (`mora/graphapi/rbac_map.py`, vendored as
+ * schemas/mo-rbac-map.json by schemas/vendor-mo-rbac-map.ts, with its commit). MO checks every
+ * field it resolves (`mora/graphapi/schema.py` `RBACExtension`, `_enforce_pbac`, `POLICIES`):
+ * - introspection (`__typename`, `__schema`, `__type`, fields of `__…` types) is public
+ *   (`introspection_policy`);
+ * - a field in `PUBLIC_FIELDS` is public (`no_role_required_policy`);
+ * - a field in `RBAC_MAP` needs its realm role in `realm_access.roles` (`rbac_policy`; the
+ *   `owner_policy` fallback needs the `owner` role and ownership of the objects, which los2mo's
+ *   client does not have);
+ * - any other field is rejected, whatever the roles.
+ * A refused field fails with the GraphQL error "No policy approved the access".
+ * The importer checks its documents and token against this before it writes (src/mo/preflight.ts),
+ * and the emulator enforces it per resolved field (src/mo-emulator/schema.ts).
  */
-import { getNamedType, isObjectType, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { isAbstractType, isIntrospectionType, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 
-/** Collection of an object type (and its `…Response`, `…ResponsePaged` types). */
-const TYPE_COLLECTIONS: Record<string, string> = {
-  Facet: 'facet',
-  Class: 'class',
-  ITSystem: 'itsystem',
-  OrganisationUnit: 'org_unit',
-  Employee: 'employee',
-  Engagement: 'engagement',
-  Address: 'address',
-  ITUser: 'ituser',
-  Manager: 'manager',
-  Organisation: 'org',
-  Association: 'association',
-  KLE: 'kle',
-  Leave: 'leave',
-  RelatedUnit: 'related_unit',
-};
-
-const VERBS = ['create', 'update', 'terminate', 'delete', 'refresh'] as const;
-
-/** MO's collections (role names' second part). */
-export const MO_COLLECTIONS: readonly string[] = [...new Set(Object.values(TYPE_COLLECTIONS))];
-
-/** `OrganisationUnitResponsePaged` → `org_unit`; undefined for plumbing types. */
-export function collectionOfType(typeName: string): string | undefined {
-  const base = typeName.replace(/(ResponsePaged|Response|Paged)$/, '');
-  return TYPE_COLLECTIONS[base];
+export interface MoRbacMap {
+  source: { repository: string; commit: string; file: string; license: string };
+  /** PUBLIC_FIELDS: `Type.field` */
+  public: string[];
+  /** RBAC_MAP: `Type.field` → realm role */
+  roles: Record<string, string>;
 }
 
-/** `org_unit_create` → `create_org_unit`; undefined for a name without a known verb. */
-export function mutationRole(field: string): string | undefined {
-  for (const verb of VERBS) {
-    if (field.endsWith(`_${verb}`)) return `${verb}_${field.slice(0, -verb.length - 1)}`;
-  }
-  return undefined;
+export const MO_RBAC_MAP: MoRbacMap = JSON.parse(readFileSync(new URL('../../schemas/mo-rbac-map.json', import.meta.url), 'utf8'));
+
+/** MO's answer to a field no policy lets through. */
+export const POLICY_REFUSAL = 'No policy approved the access';
+
+/** How MO treats one field: public, behind a realm role, or rejected (in neither table). */
+export type FieldAccess = { kind: 'public' } | { kind: 'role'; role: string } | { kind: 'rejected' };
+
+const PUBLIC: FieldAccess = { kind: 'public' };
+const REJECTED: FieldAccess = { kind: 'rejected' };
+const INTROSPECTION_FIELDS = new Set(['__typename', '__schema', '__type']);
+
+/** A map's lookup: `(type, field)` → its access. */
+export function rbacLookup(map: MoRbacMap = MO_RBAC_MAP): (typeName: string, field: string) => FieldAccess {
+  const publicFields = new Set(map.public);
+  const roles = new Map(Object.entries(map.roles).map(([k, role]) => [k, { kind: 'role', role } as FieldAccess]));
+  return (typeName, field) => {
+    if (INTROSPECTION_FIELDS.has(field) || typeName.startsWith('__')) return PUBLIC;
+    const key = `${typeName}.${field}`;
+    if (publicFields.has(key)) return PUBLIC;
+    return roles.get(key) ?? REJECTED;
+  };
+}
+
+const defaultLookup = rbacLookup();
+
+/** Every realm role the map names, sorted. */
+export function mapRoles(map: MoRbacMap = MO_RBAC_MAP): string[] {
+  return [...new Set(Object.values(map.roles))].sort();
 }
 
 export interface RoleNeed {
@@ -56,30 +61,44 @@ export interface RoleNeed {
   field: string;
 }
 
-/** The roles `document` needs (each with the first field that needs it), in document order. */
-export function requiredRoles(schema: GraphQLSchema, document: DocumentNode): RoleNeed[] {
-  const out = new Map<string, RoleNeed>();
-  const need = (role: string | undefined, field: string) => {
-    if (role && !out.has(role)) out.set(role, { role, field });
-  };
+export interface DocumentAccess {
+  /** the roles the document needs (each with the first field that needs it), in document order */
+  roles: RoleNeed[];
+  /** `Type.field`s MO rejects whatever the roles (in neither table), in document order */
+  rejected: string[];
+}
+
+/**
+ * What `document` needs from MO's RBAC, field by field. Statically every selected field counts;
+ * MO checks a field only when it resolves it (a nested field under an empty list is never
+ * checked), so a document may pass MO with less on an empty MO, never with less once data exists.
+ */
+export function documentAccess(schema: GraphQLSchema, document: DocumentNode, map?: MoRbacMap): DocumentAccess {
+  const lookup = map ? rbacLookup(map) : defaultLookup;
+  const roles = new Map<string, RoleNeed>();
+  const rejected = new Set<string>();
   const info = new TypeInfo(schema);
-  const queryType = schema.getQueryType()?.name;
-  const mutationType = schema.getMutationType()?.name;
   visit(
     document,
     visitWithTypeInfo(info, {
       Field(node) {
         const parent = info.getParentType();
-        const def = info.getFieldDef();
-        if (!parent || !def) return;
-        const name = `${parent.name}.${node.name.value}`;
-        const named = getNamedType(def.type);
-        const collection = isObjectType(named) ? collectionOfType(named.name) : undefined;
-        if (parent.name === mutationType) need(mutationRole(node.name.value), name);
-        else if (parent.name === queryType) need(collection ? `read_${collection}` : undefined, name);
-        else if (collection) need(`read_${collection}`, name);
+        if (!parent || isIntrospectionType(parent)) return;
+        // MO checks the concrete object type being resolved: an abstract parent needs each one's
+        const types = isAbstractType(parent) ? schema.getPossibleTypes(parent).map((t) => t.name) : [parent.name];
+        for (const typeName of types) {
+          const name = `${typeName}.${node.name.value}`;
+          const access = lookup(typeName, node.name.value);
+          if (access.kind === 'rejected') rejected.add(name);
+          else if (access.kind === 'role' && !roles.has(access.role)) roles.set(access.role, { role: access.role, field: name });
+        }
       },
     }),
   );
-  return [...out.values()];
+  return { roles: [...roles.values()], rejected: [...rejected] };
+}
+
+/** The roles `document` needs (each with the first field that needs it), in document order. */
+export function requiredRoles(schema: GraphQLSchema, document: DocumentNode, map?: MoRbacMap): RoleNeed[] {
+  return documentAccess(schema, document, map).roles;
 }
