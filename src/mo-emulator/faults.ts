@@ -10,6 +10,11 @@ export interface FaultOptions {
    * answer after MO committed.
    */
   lostRate?: number;
+  /**
+   * The answers of exactly these write requests are lost after commit (1-based: the Nth GraphQL
+   * request whose document is a mutation, counted from `set`), as `lostRate` does at random.
+   */
+  loseWrites?: number[];
   /** Milliseconds to wait after executing a GraphQL request before responding. */
   delayMs?: number;
   /** Fraction of GraphQL requests whose connection is destroyed before executing. */
@@ -35,6 +40,7 @@ function mulberry32(seed: number): () => number {
 export class FaultInjector {
   private options: FaultOptions = {};
   private random: () => number = Math.random;
+  private writes = 0;
 
   constructor(options: FaultOptions = {}) {
     this.set(options);
@@ -48,7 +54,9 @@ export class FaultInjector {
     if (options.errorStatus !== undefined && !(Number.isInteger(options.errorStatus) && options.errorStatus >= 400 && options.errorStatus <= 599)) {
       throw new RangeError('errorStatus must be an HTTP error status (400-599)');
     }
+    if (options.loseWrites?.some((n) => !(Number.isInteger(n) && n >= 1))) throw new RangeError('loseWrites must be positive integers');
     this.options = { ...options };
+    this.writes = 0;
     this.random = mulberry32(options.seed ?? (Date.now() ^ (process.pid << 16)));
   }
 
@@ -67,5 +75,12 @@ export class FaultInjector {
     if (errorRate > 0 && this.random() < errorRate) return 'error';
     if (lostRate > 0 && this.random() < lostRate) return 'lost';
     return 'none';
+  }
+
+  /** One executed GraphQL request: is its answer to be lost (`loseWrites`)? Counts the write requests. */
+  loseAnswer(isWrite: boolean): boolean {
+    if (!isWrite) return false;
+    this.writes++;
+    return this.options.loseWrites?.includes(this.writes) ?? false;
   }
 }

@@ -108,6 +108,9 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+/** A mutation document (its first operation; los2mo's writes are one mutation operation each). */
+const WRITE = /^\s*(?:#[^\n]*\n\s*)*mutation\b/;
+
 export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
   const host = opts.host ?? '127.0.0.1';
   const realm = opts.realm ?? 'mo';
@@ -175,7 +178,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     } else {
       result = endpoint.run(body, version, roles);
     }
-    if (fault === 'lost') {
+    if (fault === 'lost' || faults.loseAnswer(typeof body.query === 'string' && WRITE.test(body.query))) {
       // executed and committed, but the answer never arrives
       metrics.fault('lost');
       req.socket.destroy();

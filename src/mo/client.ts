@@ -8,6 +8,8 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Settings } from '../settings.ts';
 import { writeGroups, type BatchSender, type WriteContext, type WriteOptions } from './batcher.ts';
 import { describeErrors, MoError, toErrorInfo } from './errors.ts';
+import { readTimelines } from './read.ts';
+import type { Read } from './reconcile.ts';
 import { MoTransport, operationLabel, type GraphqlAnswer, type MoEvent, type SendOptions } from './transport.ts';
 import type { GroupSource, MutationGroup, WriteResult } from './types.ts';
 
@@ -90,16 +92,18 @@ export class MoClient {
     this.endpoint = this.transport.endpoint;
     const concurrency = positive('concurrency', options.concurrency, 4);
     this.limit = pLimit(concurrency);
+    // straight to the transport: a read after an ambiguous failure runs inside the slot of the write that needs it
+    const inSlot: Read = async <T>(query: string, variables: Record<string, unknown>) => {
+      const answer = await this.transport.send(JSON.stringify({ query, variables }), { label: operationLabel(query) });
+      return this.data<T>(answer, query);
+    };
     this.sender = {
       batchSize: positive('batchSize', options.batchSize, 100),
       concurrency,
       authenticated: this.transport.auth !== undefined,
       send: (w, body, o, inspect) => this.send(body, o, w, inspect),
-      read: async <T>(query: string, variables: Record<string, unknown>) => {
-        // straight to the transport: it runs inside the slot of the write that needs it
-        const answer = await this.transport.send(JSON.stringify({ query, variables }), { label: operationLabel(query) });
-        return this.data<T>(answer, query);
-      },
+      read: inSlot,
+      timelines: (kind, uuids) => readTimelines({ queryAll: (query, variables, path, limit) => allPages(inSlot, query, variables, path, limit) }, kind, uuids),
       emit: (e) => this.transport.emit(e),
     };
   }
@@ -152,24 +156,7 @@ export class MoClient {
    * `page_info { next_cursor }` at `path` (e.g. ['org_units']). Returns all pages' `objects`.
    */
   async queryAll<T>(query: string, variables: Record<string, unknown>, path: string[], limit = 500): Promise<T[]> {
-    const out: T[] = [];
-    const seen = new Set<string>();
-    let cursor: string | null = null;
-    for (;;) {
-      const data = await this.query<Record<string, unknown>>(query, { ...variables, limit, cursor });
-      let node: unknown = data;
-      for (const key of path) node = (node as Record<string, unknown> | null | undefined)?.[key];
-      const page = node as { objects?: unknown; page_info?: { next_cursor?: unknown } } | null | undefined;
-      if (!page || !Array.isArray(page.objects) || !page.page_info || !('next_cursor' in page.page_info)) {
-        throw new MoError(`MO queryAll: the answer has no objects and page_info { next_cursor } at ${path.join('.')}`);
-      }
-      out.push(...(page.objects as T[]));
-      const next = page.page_info.next_cursor;
-      if (next == null) return out;
-      if (typeof next !== 'string' || seen.has(next)) throw new MoError(`MO queryAll: paging at ${path.join('.')} does not advance`);
-      seen.add(next);
-      cursor = next;
-    }
+    return allPages((q, v) => this.query(q, v), query, variables, path, limit);
   }
 
   // ---------------------------------------------------------------- writes
@@ -187,5 +174,27 @@ export class MoClient {
    */
   write(groups: MutationGroup[] | GroupSource, opts: WriteOptions = {}): Promise<WriteResult> {
     return writeGroups(this.sender, groups, opts, this.written);
+  }
+}
+
+/** Every page of a query (`MoClient.queryAll`), each read with `read`. */
+async function allPages<T>(read: Read, query: string, variables: Record<string, unknown>, path: string[], limit = 500): Promise<T[]> {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  let cursor: string | null = null;
+  for (;;) {
+    const data = await read<Record<string, unknown>>(query, { ...variables, limit, cursor });
+    let node: unknown = data;
+    for (const key of path) node = (node as Record<string, unknown> | null | undefined)?.[key];
+    const page = node as { objects?: unknown; page_info?: { next_cursor?: unknown } } | null | undefined;
+    if (!page || !Array.isArray(page.objects) || !page.page_info || !('next_cursor' in page.page_info)) {
+      throw new MoError(`MO queryAll: the answer has no objects and page_info { next_cursor } at ${path.join('.')}`);
+    }
+    out.push(...(page.objects as T[]));
+    const next = page.page_info.next_cursor;
+    if (next == null) return out;
+    if (typeof next !== 'string' || seen.has(next)) throw new MoError(`MO queryAll: paging at ${path.join('.')} does not advance`);
+    seen.add(next);
+    cursor = next;
   }
 }

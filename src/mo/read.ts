@@ -1,10 +1,14 @@
 /** Reading objects' full timelines from MO by uuid, in batched, paged queries. */
-import type { MoClient } from './client.ts';
 import { currentQuery, timelineQuery, TIMELESS_READS } from './documents.ts';
 import { KINDS, moDay, type Kind } from './kinds.ts';
 import type { TimedFields } from './validity.ts';
 
 const CHUNK = 500;
+
+/** What the readers need of a client: every page of a query (`MoClient.queryAll`). */
+export interface PagedReader {
+  queryAll<T>(query: string, variables: Record<string, unknown>, path: string[], limit?: number): Promise<T[]>;
+}
 
 const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
@@ -17,7 +21,7 @@ const byFrom = (a: TimedFields, b: TimedFields) => {
 interface Validity { validity: { from: string | null; to: string | null } }
 
 /** uuid → periods (sorted) for every uuid MO has; absent uuids are not in the map. */
-export async function readTimelines(client: MoClient, kind: Kind, uuids: string[]): Promise<Map<string, TimedFields[]>> {
+export async function readTimelines(client: PagedReader, kind: Kind, uuids: string[]): Promise<Map<string, TimedFields[]>> {
   const spec = KINDS[kind];
   const query = timelineQuery(kind);
   const out = new Map<string, TimedFields[]>();
@@ -50,7 +54,7 @@ const timelessNormalise = {
 export type TimelessKind = keyof typeof timelessNormalise;
 
 /** Currently valid facets, classes or IT systems matching a filter (uuids, user_keys, facet …). */
-export async function readCurrent(client: MoClient, kind: TimelessKind, filter: Record<string, unknown>): Promise<Map<string, TimelessRecord>> {
+export async function readCurrent(client: PagedReader, kind: TimelessKind, filter: Record<string, unknown>): Promise<Map<string, TimelessRecord>> {
   const normalise = timelessNormalise[kind];
   const objects = await client.queryAll<{ uuid: string; current: Record<string, unknown> | null }>(currentQuery(kind), { filter }, [TIMELESS_READS[kind].query], 500);
   const out = new Map<string, TimelessRecord>();

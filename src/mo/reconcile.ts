@@ -1,17 +1,27 @@
 /**
  * What to send again after an ambiguous failure: the request was sent, but its answer was lost
  * (connection reset or closed, timeout, HTTP 502/504 from a gateway), so MO may have committed it.
- * MO runs one request as one transaction (all or nothing), and a create carries its uuid, so
- * reading the batch's created objects back by uuid tells what happened:
- * - a group whose creates are all in MO was committed: not sent again;
- * - when any create of the batch is in MO, the whole request was committed (one transaction):
- *   its groups without a create (updates, terminations) were committed too;
- * - otherwise (nothing found, or a batch without creates) the groups are sent again. Updates and
- *   terminations are idempotent in MO: the same window gets the same values again.
+ * MO runs one request as one transaction (all or nothing), so the question is whether that one
+ * request committed:
+ * - a batch with creates: its created objects are read back by uuid (a create carries its uuid).
+ *   A group whose creates are all in MO was committed; when any create of the batch is in MO, the
+ *   whole request was committed, its groups without a create (updates, terminations) too.
+ * - a batch without creates (updates and terminations): the objects' timelines are read back and
+ *   each group's mutations are applied to them as MO applies them (`inEffect`). When MO already
+ *   holds what every group would make, the request was committed; otherwise nothing of it was.
+ *   Sending it again after commit would not be harmless: MO refuses to end an org unit that is
+ *   not active at the date (`V_DATE_OUTSIDE_ORG_UNIT_RANGE`, `mora/graphapi/org_unit.py`
+ *   `terminate_org_unit_validation`), so a re-sent `org_unit_terminate` fails.
+ * - otherwise (nothing found, or nothing that can be read back: timeless kinds only) the groups
+ *   are sent again.
  * Re-sending a create MO already has would overwrite the object in full, or be refused as a
  * duplicate (`V_DUPLICATED_IT_USER` on an IT user with the same key), docs/mo-client.md.
+ * The decisions are pure; the reads are given (`Read`, `ReadTimelines`: the client's I/O).
  */
-import type { MutationGroup } from './types.ts';
+import { joinTouching } from '../periods.ts';
+import { KINDS, type Kind } from './kinds.ts';
+import type { Mutation, MutationGroup } from './types.ts';
+import type { Fields, TimedFields } from './validity.ts';
 
 /** Create mutation → the query field that reads its objects back. */
 export const CREATE_READ_FIELDS: Readonly<Record<string, string>> = {
@@ -34,10 +44,121 @@ export function committedQuery(field: string): string {
 /** Runs a read (a MoError on GraphQL errors). */
 export type Read = <T>(query: string, variables: Record<string, unknown>) => Promise<T>;
 
+/** Reads objects' full timelines by uuid (absent uuids are not in the map), as mo/read.ts `readTimelines`. */
+export type ReadTimelines = (kind: Kind, uuids: string[]) => Promise<Map<string, TimedFields[]>>;
+
 const createdUuid = (input: Record<string, unknown>) => (typeof input.uuid === 'string' ? input.uuid.toLowerCase() : undefined);
 
+/** Update and terminate mutations of the kinds with timelines → their kind. */
+const TIMELINE_MUTATIONS: ReadonlyMap<string, Kind> = new Map(
+  Object.values(KINDS).flatMap((s) => [[s.update, s.kind] as const, ...(s.terminate ? [[s.terminate, s.kind] as const] : [])]),
+);
+
+// ---------------------------------------------------------------- MO's effect on a timeline
+
+const MIN = '0000-01-01';
+const MAX = '9999-99-99';
+interface Seg { from: string; to: string; fields: Fields }
+
+const byFrom = (a: Seg, b: Seg) => (a.from < b.from ? -1 : a.from > b.from ? 1 : 0);
+const stable = (f: Fields) => JSON.stringify(Object.keys(f).sort().map((k) => [k, f[k] ?? null]));
+const canonical = (segs: Seg[]) =>
+  JSON.stringify(joinTouching([...segs].filter((s) => s.from < s.to).sort(byFrom), (a, b) => stable(a.fields) === stable(b.fields)).map((s) => [s.from, s.to, stable(s.fields)]));
+
+/** Remove `[from, to)` (a terminate). */
+function cut(segs: Seg[], from: string, to: string): Seg[] {
+  return segs.flatMap((s) => (s.to <= from || s.from >= to ? [s] : [...(s.from < from ? [{ ...s, to: from }] : []), ...(s.to > to ? [{ ...s, from: to }] : [])]));
+}
+
+/** Write `patch` over `[from, to)`, active there: gaps take the nearest period's fields (earlier first), as the emulator's `writeWindow`. */
+function write(unsorted: Seg[], from: string, to: string, patch: Fields): Seg[] {
+  const segs = [...unsorted].sort(byFrom);
+  const out = cut(segs, from, to);
+  const inside = segs.filter((s) => s.from < to && s.to > from).map((s) => ({ from: s.from < from ? from : s.from, to: s.to > to ? to : s.to, fields: { ...s.fields, ...patch } }));
+  const base = (day: string) => (segs.filter((s) => s.to <= day).pop() ?? segs.find((s) => s.from >= day))?.fields ?? {};
+  let cursor = from;
+  for (const piece of [...inside]) {
+    if (piece.from > cursor) inside.push({ from: cursor, to: piece.from, fields: { ...base(cursor), ...patch } });
+    cursor = piece.to;
+  }
+  if (cursor < to) inside.push({ from: cursor, to, fields: { ...base(cursor), ...patch } });
+  return [...out, ...inside];
+}
+
+/** An update's input → the compared fields it sets (mo/kinds.ts names them as the inputs do). */
+function patchOf(kind: Kind, input: Record<string, unknown>): Fields {
+  const compared = new Set(Object.keys(KINDS[kind].normalise({})));
+  const patch: Fields = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (!compared.has(k)) continue;
+    if (Array.isArray(v)) patch[k] = [...v].map(String).sort().join(',');
+    else if (v !== null && v !== undefined) patch[k] = String(v);
+    else if (kind === 'org_unit' && k === 'parent' && v === null) patch[k] = null; // explicit null: top-level
+  }
+  // `manager_update` without `person` makes the manager vacant (mora/graphapi/models.py ManagerUpdate)
+  if (kind === 'manager' && input.person == null) patch.person = null;
+  return patch;
+}
+
+/** One update or terminate applied to a timeline as MO applies it (docs: mo-graphql-notes.md, bitemporal semantics). */
+function apply(kind: Kind, segs: Seg[], m: Mutation): Seg[] {
+  const input = m.input;
+  if (m.name === KINDS[kind].terminate) {
+    const to = String(input.to);
+    return input.from == null ? cut(segs, to, MAX) : cut(segs, String(input.from), to);
+  }
+  const validity = (input.validity ?? {}) as { from?: string | null; to?: string | null };
+  const from = validity.from ?? MIN, to = validity.to ?? MAX;
+  const patch = patchOf(kind, input);
+  if (kind === 'org_unit') {
+    // org_unit_update writes name and user_key over its whole window: what it leaves out comes from
+    // the last period overlapping it (mora/service/orgunit.py prepare_edit)
+    const last = segs.filter((s) => s.from <= to && s.to > from).sort(byFrom).pop();
+    for (const k of ['name', 'user_key']) if (!(k in patch) && last && k in last.fields) patch[k] = last.fields[k] ?? null;
+  }
+  return write(segs, from, to, patch);
+}
+
+/**
+ * Does MO's timeline already hold what these updates and terminations of one object would make?
+ * (Applying them again changes nothing.) The mutations must be of `kind`.
+ */
+export function inEffect(kind: Kind, periods: TimedFields[], mutations: Mutation[]): boolean {
+  const now: Seg[] = periods.map((p) => ({ from: p.from ?? MIN, to: p.to ?? MAX, fields: p.fields }));
+  const after = mutations.reduce((segs, m) => apply(kind, segs, m), now);
+  return canonical(after) === canonical(now);
+}
+
+/**
+ * A batch without creates: was it committed? Each object's mutations are checked against its
+ * timeline read back; true when every object that can be checked has them in effect (at least one).
+ */
+async function committedWithoutCreates(groups: MutationGroup[], timelines: ReadTimelines): Promise<boolean> {
+  const objects = new Map<string, { kind: Kind; uuid: string; mutations: Mutation[] }>();
+  for (const g of groups) {
+    for (const m of g.mutations) {
+      const kind = TIMELINE_MUTATIONS.get(m.name);
+      const uuid = createdUuid(m.input);
+      if (!kind || !uuid) continue;
+      const key = `${kind} ${uuid}`;
+      const o = objects.get(key) ?? { kind, uuid, mutations: [] };
+      o.mutations.push(m);
+      objects.set(key, o);
+    }
+  }
+  if (objects.size === 0) return false;
+  const byKind = new Map<Kind, string[]>();
+  for (const o of objects.values()) byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o.uuid]);
+  for (const [kind, uuids] of byKind) {
+    const read = await timelines(kind, uuids);
+    const lower = new Map([...read].map(([u, p]) => [u.toLowerCase(), p]));
+    for (const o of objects.values()) if (o.kind === kind && !inEffect(kind, lower.get(o.uuid) ?? [], o.mutations)) return false;
+  }
+  return true;
+}
+
 /** Splits `groups` (one request whose answer was lost) into those MO has committed and those to send again. */
-export async function reconcile(groups: MutationGroup[], read: Read): Promise<{ committed: MutationGroup[]; resend: MutationGroup[] }> {
+export async function reconcile(groups: MutationGroup[], read: Read, timelines: ReadTimelines): Promise<{ committed: MutationGroup[]; resend: MutationGroup[] }> {
   const byField = new Map<string, Set<string>>();
   for (const g of groups) {
     for (const m of g.mutations) {
@@ -49,7 +170,7 @@ export async function reconcile(groups: MutationGroup[], read: Read): Promise<{ 
       set.add(uuid);
     }
   }
-  if (byField.size === 0) return { committed: [], resend: groups };
+  if (byField.size === 0) return (await committedWithoutCreates(groups, timelines)) ? { committed: groups, resend: [] } : { committed: [], resend: groups };
   const found = new Set<string>();
   for (const [field, uuids] of byField) {
     const data = await read<Record<string, { objects: { uuid: string }[] }>>(committedQuery(field), { uuids: [...uuids] });

@@ -1,0 +1,191 @@
+/**
+ * Issue 16 point 8 for batches WITHOUT creates: an answer lost after MO committed a batch of only
+ * updates and terminations (the emulator's `loseWrites` fault: exactly the Nth write request's
+ * answer is dropped after commit). Sending such a batch again is not harmless in MO:
+ * - `org_unit_terminate` validates that the unit is active at the date (v29: `to`), and after the
+ *   first terminate it is not: `V_DATE_OUTSIDE_ORG_UNIT_RANGE` (`mora/graphapi/org_unit.py`
+ *   `terminate_org_unit_validation` → `mora/service/validation/validator.py`
+ *   `is_date_range_in_org_unit_range` over `[to, to + 1 µs]`);
+ * - an org function's terminate (engagement, address, IT user, manager) is taken again: the
+ *   handler only loads the object at the date and raises E_NOT_FOUND when LoRa has none
+ *   (`mora/service/handlers.py` `OrgFunkRequestHandler.prepare_terminate`), and ends it again;
+ * - updates write the same values over the same window again.
+ * So after an ambiguous failure the client reads the objects' timelines back and sends nothing
+ * when the batch is in effect (src/mo/reconcile.ts); when it is not (HTTP 502 before MO executed),
+ * the whole batch is sent again.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MoClient, type MoEvent, type MutationGroup } from '../src/mo/client.ts';
+import { inEffect } from '../src/mo/reconcile.ts';
+import { seedBasics, startTestMo, type Basics, type GqlResult, type TestMo } from './helpers/mo.ts';
+
+function client(mo: TestMo, events: MoEvent[], onEvent?: (e: MoEvent) => void): MoClient {
+  const emu = mo.emu;
+  return new MoClient({
+    url: emu.url, authServer: emu.authServer, realm: emu.realm, clientId: emu.clientId, clientSecret: emu.clientSecret,
+    retryDelayMs: 1, timeoutMs: 5000, batchSize: 20, concurrency: 1, onEvent: (e) => { events.push(e); onEvent?.(e); },
+  });
+}
+
+const keyOf = (r: GqlResult) => r.errors?.[0]?.extensions?.error_context?.error_key;
+
+/** Units U and W, U's child C with two addresses and an engagement, an IT user, a manager in U. */
+async function world(mo: TestMo, b: Basics) {
+  const d = await mo.ok(`mutation {
+    p: employee_create(input: {given_name: "Carl", surname: "Dahl", cpr_number: "1503901234"}) { uuid }
+    u: org_unit_create(input: {name: "Skolen", user_key: "SKO", org_unit_type: "${b.unitType}", validity: {from: "2020-01-01"}}) { uuid }
+    w: org_unit_create(input: {name: "Andet", user_key: "AND", org_unit_type: "${b.unitType}", validity: {from: "2020-01-01"}}) { uuid } }`);
+  const [person, unit, other] = [d.p.uuid, d.u.uuid, d.w.uuid] as string[];
+  const child = (await mo.ok(`mutation { c: org_unit_create(input: {name: "Kontoret", user_key: "KON", org_unit_type: "${b.unitType}", parent: "${unit}", validity: {from: "2020-01-01"}}) { uuid } }`)).c.uuid as string;
+  const f = await mo.ok(`mutation {
+    a1: address_create(input: {org_unit: "${child}", address_type: "${b.ean}", value: "5798000123456", validity: {from: "2021-01-01"}}) { uuid }
+    a2: address_create(input: {org_unit: "${child}", address_type: "${b.text}", value: "Kontoret", validity: {from: "2021-01-01"}}) { uuid }
+    e: engagement_create(input: {person: "${person}", org_unit: "${child}", engagement_type: "${b.engagementType}", job_function: "${b.jobFunction}", validity: {from: "2021-01-01"}}) { uuid }
+    i: ituser_create(input: {person: "${person}", itsystem: "${b.itsystem}", user_key: "az1", validity: {from: "2021-01-01"}}) { uuid }
+    m: manager_create(input: {person: "${person}", org_unit: "${unit}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: ["${b.responsibility}"], validity: {from: "2021-01-01"}}) { uuid } }`);
+  return { person, unit, other, child, address1: f.a1.uuid as string, address2: f.a2.uuid as string, engagement: f.e.uuid as string, ituser: f.i.uuid as string, manager: f.m.uuid as string };
+}
+
+const ref = (kind: string, uuid: string) => ({ kind, uuid });
+
+/** A night's create-less batch: C closes (its addresses first, its engagement moved out), a rename, an update then the end of W, a vacancy, an IT user ends. */
+function night(w: Awaited<ReturnType<typeof world>>, b: Basics): MutationGroup[] {
+  return [
+    { ref: ref('org_unit', w.unit), mutations: [{ name: 'org_unit_update', input: { uuid: w.unit, name: 'Skolen Nord', user_key: 'SKO', validity: { from: '2024-03-01', to: null } } }] },
+    // an update and then the terminate of one object, in one group
+    { ref: ref('org_unit', w.other), mutations: [
+      { name: 'org_unit_update', input: { uuid: w.other, name: 'Andet 2', user_key: 'AND', validity: { from: '2024-02-01', to: null } } },
+      { name: 'org_unit_terminate', input: { uuid: w.other, to: '2024-09-01' } },
+    ] },
+    // an engagement moved out of the closing unit C by an update whose window crosses C's end
+    { ref: ref('engagement', w.engagement), mutations: [{ name: 'engagement_update', input: { uuid: w.engagement, org_unit: w.unit, job_function: b.jobFunction, validity: { from: '2024-05-01', to: null } } }] },
+    { ref: ref('manager', w.manager), mutations: [{ name: 'manager_update', input: { uuid: w.manager, org_unit: w.unit, validity: { from: '2024-04-01', to: null } } }] }, // no person: vacant
+    { ref: ref('ituser', w.ituser), mutations: [{ name: 'ituser_terminate', input: { uuid: w.ituser, to: '2024-07-01' } }] },
+    { ref: ref('address', w.address1), mutations: [{ name: 'address_terminate', input: { uuid: w.address1, to: '2024-06-01' } }] },
+    { ref: ref('address', w.address2), mutations: [{ name: 'address_terminate', input: { uuid: w.address2, to: '2024-06-01' } }] },
+    { ref: ref('org_unit', w.child), mutations: [{ name: 'org_unit_terminate', input: { uuid: w.child, to: '2024-06-01' } }] },
+  ];
+}
+
+const TIMELINES = `query($u: [UUID!]) {
+  org_units(filter: {uuids: $u, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { name user_key parent_uuid validity { from to } } } }
+  engagements(filter: {uuids: $u, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { org_unit_uuid job_function_uuid validity { from to } } } }
+  addresses(filter: {uuids: $u, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { value validity { from to } } } }
+  itusers(filter: {uuids: $u, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { user_key validity { from to } } } }
+  managers(filter: {uuids: $u, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { employee_uuid validity { from to } } } }
+}`;
+
+/** Every object's full timeline, uuids named by their role in `world` and `b` (so two MOs compare). */
+async function timelines(mo: TestMo, w: Awaited<ReturnType<typeof world>>, b: Basics): Promise<string> {
+  const name = new Map([...Object.entries(b), ...Object.entries(w)].flatMap(([k, v]) => (typeof v === 'string' ? [[v, k] as const] : [])));
+  const data = await mo.ok<Record<string, { objects: { uuid: string; validities: Record<string, unknown>[] }[] }>>(TIMELINES, { u: Object.values(w) });
+  const out: [string, string][] = [];
+  for (const [kind, { objects }] of Object.entries(data)) for (const o of objects) out.push([`${kind} ${name.get(o.uuid)}`, JSON.stringify(o.validities, (_k, v) => (typeof v === 'string' && name.has(v) ? name.get(v) : v))]);
+  return out.sort((a, b) => a[0].localeCompare(b[0])).map((x) => x.join(': ')).join('\n');
+}
+
+/** The same night written without faults into another MO: the timelines it ends with. */
+async function faultFree(): Promise<string> {
+  const mo = await startTestMo();
+  try {
+    const b = await seedBasics(mo);
+    const w = await world(mo, b);
+    const result = await client(mo, []).write(night(w, b), { ordered: true });
+    assert.equal(result.failed, [], 'the night is valid in MO');
+    return await timelines(mo, w, b);
+  } finally {
+    await mo.stop();
+  }
+}
+
+test('MO (and the emulator): a repeated org_unit_terminate is refused, repeated org-function terminates and updates are taken', async () => {
+  const mo = await startTestMo();
+  try {
+    const b = await seedBasics(mo);
+    const w = await world(mo, b);
+    const unitEnd = `mutation { e: engagement_update(input: {uuid: "${w.engagement}", org_unit: "${w.unit}", validity: {from: "2024-05-01"}}) { uuid } a1: address_terminate(input: {uuid: "${w.address1}", to: "2024-06-01"}) { uuid } a2: address_terminate(input: {uuid: "${w.address2}", to: "2024-06-01"}) { uuid } c: org_unit_terminate(input: {uuid: "${w.child}", to: "2024-06-01"}) { uuid } }`;
+    assert.is((await mo.gql(unitEnd)).errors, undefined);
+    // the unit's last day is 2024-05-31; at `to` it is no longer active
+    assert.is(keyOf(await mo.gql(unitEnd)), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');
+    const again = `mutation {
+      e: engagement_terminate(input: {uuid: "${w.engagement}", to: "2024-07-01"}) { uuid }
+      i: ituser_terminate(input: {uuid: "${w.ituser}", to: "2024-07-01"}) { uuid }
+      m: manager_update(input: {uuid: "${w.manager}", org_unit: "${w.unit}", validity: {from: "2024-04-01"}}) { uuid }
+      a: address_terminate(input: {uuid: "${w.address1}", to: "2024-06-01"}) { uuid }
+      u: org_unit_update(input: {uuid: "${w.unit}", name: "Skolen Nord", user_key: "SKO", validity: {from: "2024-03-01"}}) { uuid } }`;
+    assert.is((await mo.gql(again)).errors, undefined);
+    const before = await timelines(mo, w, b);
+    assert.is((await mo.gql(again)).errors, undefined, 'taken again');
+    assert.is(await timelines(mo, w, b), before, 'and nothing changed');
+  } finally {
+    await mo.stop();
+  }
+});
+
+test('answer lost after MO committed a batch without creates: read back, nothing sent again, no refusal, MO as without the fault', async () => {
+  const expected = await faultFree();
+  const mo = await startTestMo();
+  try {
+    const b = await seedBasics(mo);
+    const w = await world(mo, b);
+    const events: MoEvent[] = [];
+    const before = mo.emu.metrics();
+    mo.emu.setFaults({ loseWrites: [1] });
+    const result = await client(mo, events).write(night(w, b), { ordered: true });
+    const after = mo.emu.metrics();
+    assert.is(after.faults.lost, 1, 'the one write request lost its answer after commit');
+    assert.equal(result.failed, [], 'no group failed');
+    assert.is(result.written.length, 8);
+    assert.equal(after.errors, before.errors, `MO refused nothing: ${JSON.stringify(after.errors)}`);
+    assert.equal(events.filter((e) => e.type === 'reconciled'), [{ type: 'reconciled', committed: 8, resent: 0 }]);
+    const sent = (name: string) => (after.mutations[name] ?? 0) - (before.mutations[name] ?? 0);
+    assert.equal([sent('org_unit_terminate'), sent('org_unit_update'), sent('address_terminate'), sent('engagement_update')], [2, 2, 2, 1], 'each committed once');
+    assert.is(await timelines(mo, w, b), expected, 'MO holds what the fault-free write made');
+  } finally {
+    await mo.stop();
+  }
+});
+
+test('HTTP 502 before MO executed a batch without creates: the read-back finds it not in effect, the whole batch is sent again', async () => {
+  const expected = await faultFree();
+  const mo = await startTestMo();
+  try {
+    const b = await seedBasics(mo);
+    const w = await world(mo, b);
+    const events: MoEvent[] = [];
+    mo.emu.setFaults({ errorRate: 1, errorStatus: 502 });
+    // MO answers 502 without executing until the first retry
+    const result = await client(mo, events, (e) => e.type === 'retry' && mo.emu.setFaults({})).write(night(w, b), { ordered: true });
+    assert.equal(result.failed, []);
+    assert.ok(events.some((e) => e.type === 'retry'));
+    assert.is(mo.emu.metrics().faults.error, 1);
+    assert.equal(events.filter((e) => e.type === 'reconciled'), [{ type: 'reconciled', committed: 0, resent: 8 }]);
+    assert.is(await timelines(mo, w, b), expected);
+  } finally {
+    await mo.stop();
+  }
+});
+
+test('inEffect: MO semantics of update and terminate on a timeline (pure)', () => {
+  const f = (name: string, parent: string | null = null) => ({ user_key: 'K', name, parent, org_unit_type: 't', org_unit_hierarchy: null });
+  const unit = [{ from: '2020-01-01', to: '2024-03-01', fields: f('A') }, { from: '2024-03-01', to: null, fields: f('B') }];
+  const rename = { name: 'org_unit_update', input: { uuid: 'u', name: 'B', user_key: 'K', validity: { from: '2024-03-01', to: null } } };
+  assert.ok(inEffect('org_unit', unit, [rename]));
+  assert.not.ok(inEffect('org_unit', unit, [{ ...rename, input: { ...rename.input, validity: { from: '2024-02-01', to: null } } }]));
+  // without name: MO carries the last overlapping period's name over the whole window (B over [2024-02-01, ∞))
+  assert.not.ok(inEffect('org_unit', unit, [{ name: 'org_unit_update', input: { uuid: 'u', org_unit_type: 't', validity: { from: '2024-02-01', to: null } } }]));
+  const ended = [{ from: '2020-01-01', to: '2024-06-01', fields: f('A') }];
+  assert.ok(inEffect('org_unit', ended, [{ name: 'org_unit_terminate', input: { uuid: 'u', to: '2024-06-01' } }]));
+  assert.not.ok(inEffect('org_unit', ended, [{ name: 'org_unit_terminate', input: { uuid: 'u', to: '2024-05-01' } }]));
+  // update then terminate: the update revives the object after its end, the terminate ends it again
+  assert.ok(inEffect('org_unit', ended, [{ name: 'org_unit_update', input: { uuid: 'u', name: 'A', user_key: 'K', validity: { from: '2021-01-01', to: null } } }, { name: 'org_unit_terminate', input: { uuid: 'u', to: '2024-06-01' } }]));
+  assert.not.ok(inEffect('org_unit', ended, [{ name: 'org_unit_update', input: { uuid: 'u', name: 'A', user_key: 'K', validity: { from: '2021-01-01', to: null } } }]), 'alone it would revive it');
+  // a vacant manager: manager_update without person
+  const m = (person: string | null) => ({ person, org_unit: 'o', manager_type: 't', manager_level: 'l', responsibility: 'r1,r2' });
+  const manager = [{ from: '2021-01-01', to: '2024-04-01', fields: m('p') }, { from: '2024-04-01', to: null, fields: m(null) }];
+  assert.ok(inEffect('manager', manager, [{ name: 'manager_update', input: { uuid: 'm', org_unit: 'o', responsibility: ['r2', 'r1'], validity: { from: '2024-04-01', to: null } } }]));
+  assert.not.ok(inEffect('manager', manager, [{ name: 'manager_update', input: { uuid: 'm', person: 'p', validity: { from: '2024-04-01', to: null } } }]));
+});
+
+test.run();
