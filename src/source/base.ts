@@ -215,6 +215,8 @@ export abstract class BaseSource implements Source {
       }
       const what = `${this.label} ${operation}${subject === undefined ? '' : ` of ${showName(subject)}`} at ${this.display}`;
       let attempts = 0;
+      /** why the first attempt failed: kept in the final message when the last one failed otherwise */
+      let first: string | undefined;
       const attempt = async (n: number): Promise<T> => {
         attempts = n;
         try {
@@ -223,8 +225,10 @@ export abstract class BaseSource implements Source {
         } catch (err) {
           await this.disconnect();
           const fatal = (err instanceof SourceError && !err.retryable) || this.isFatal(err);
-          if (fatal) throw this.failure(operation, subject, err, n);
-          throw new RetryableAttempt(this.redact(this.describe(err)), err);
+          if (fatal) throw this.failure(operation, subject, err, n, first);
+          const reason = this.redact(this.describe(err));
+          first ??= reason;
+          throw new RetryableAttempt(reason, err);
         }
       };
       try {
@@ -237,19 +241,22 @@ export abstract class BaseSource implements Source {
           }
         });
       } catch (err) {
-        throw err instanceof RetryableAttempt ? this.failure(operation, subject, err.original, attempts) : err;
+        throw err instanceof RetryableAttempt ? this.failure(operation, subject, err.original, attempts, first) : err;
       }
     });
   }
 
-  private failure(operation: string, subject: string | undefined, err: unknown, attempts: number): SourceError {
+  /** The final error; `first` is the first attempt's reason (e.g. a silence mid-transfer before reconnects that timed out). */
+  private failure(operation: string, subject: string | undefined, err: unknown, attempts: number, first?: string): SourceError {
     if (err instanceof SourceError) {
       // already a complete message (names host and operation)
       return new SourceError(this.redact(err.message), { operation: err.operation, where: err.where ?? this.display, retryable: err.retryable, attempts, file: err.file });
     }
     const what = subject === undefined ? '' : ` of ${showName(subject)}`;
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-    const message = this.redact(`${this.label} ${operation}${what} at ${this.display} failed${tries}: ${this.describe(err)}`);
+    const last = this.describe(err);
+    const before = attempts > 1 && first !== undefined && !this.redact(last).includes(first) ? `; attempt 1 failed: ${first}` : '';
+    const message = this.redact(`${this.label} ${operation}${what} at ${this.display} failed${tries}: ${last}${before}`);
     // a download the server refuses for this file alone (550 file unavailable, no such file, permission denied)
     const file = operation === 'download' && this.isFatal(err) ? subject : undefined;
     return new SourceError(message, { operation, where: this.display, retryable: !this.isFatal(err), attempts, file });
@@ -272,7 +279,10 @@ export abstract class BaseSource implements Source {
         cb(null, chunk);
       },
     });
-    idle = setTimeout(() => counter.destroy(new Error(`no data for ${this.timeoutMs} ms`)), this.timeoutMs);
+    idle = setTimeout(
+      () => counter.destroy(new Error(`the server stopped answering: no data for ${this.timeoutMs} ms ${bytes ? `after ${bytes} of ${file.size} bytes` : 'before the first byte'} (the connection is idle or dead)`)),
+      this.timeoutMs,
+    );
     const out = createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
     const written = pipeline(counter, out);
     try {

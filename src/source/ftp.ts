@@ -254,6 +254,12 @@ export class FtpSource extends BaseSource {
     if (warning) this.warn(`${this.label} ${this.display}: ${warning}`);
   }
 
+  /** basic-ftp's idle timeouts (`Timeout (control socket)`, `Timeout (data socket)`) said plainly. */
+  protected override describe(err: unknown): string {
+    const msg = messageOf(err);
+    return msg.replace(/Timeout \((control|data) socket\)/i, (m, which: string) => `the server stopped answering: nothing on the ${which} connection for ${this.timeoutMs} ms (${m})`);
+  }
+
   protected override isFatal(err: unknown): boolean {
     // 550 file unavailable / permission denied, 553 name not allowed: a retry gets the same answer
     return err instanceof FTPError && (err.code === 530 || err.code === 550 || err.code === 553);

@@ -31,16 +31,21 @@ export { sshFingerprint, normalizeHostKeyFingerprint } from './known-hosts.ts';
 
 const noop = () => {};
 
-/** ssh2's words for a lost connection, said plainly. */
-export function dropped(msg: string, keepaliveMs: number): string {
+/** ssh2's words for a lost connection or a silent server, said plainly. */
+export function dropped(msg: string, keepaliveMs: number, timeoutMs: number): string {
+  if (msg.startsWith('cannot connect: ')) return msg; // said plainly already (connectError)
+  if (/Timed out while waiting for handshake/i.test(msg)) {
+    // readyTimeout: the TCP connection stands but the handshake or the login got no answer
+    return `the server stopped answering while connecting: no answer to the SSH handshake or login within ${timeoutMs} ms (${msg})`;
+  }
+  if (/Keepalive timeout/i.test(msg)) return `the server stopped answering, the connection is dead: no answer to ${2} keep-alives sent every ${keepaliveMs} ms (${msg})`;
   if (/No response from server/i.test(msg)) return `the connection was lost while waiting for the server's answer (${msg})`;
-  if (/Keepalive timeout/i.test(msg)) return `the connection is dead: no answer to ${2} keep-alives sent every ${keepaliveMs} ms (${msg})`;
   if (/ECONNRESET|socket hang up|Not connected|ended|closed/i.test(msg)) return `the connection was dropped (${msg})`;
   return msg;
 }
 
 /** ssh2-sftp-client internals its types leave out: the SFTP channel (undefined once closed) and the ssh2 connection. */
-const internals = (c: SftpClient) => c as unknown as { sftp?: unknown; client: { destroy(): void } };
+const internals = (c: SftpClient) => c as unknown as { sftp?: unknown; client: { destroy(): void; on(event: 'error', fn: (err: Error) => void): void } };
 
 export class SftpSource extends BaseSource {
   readonly kind = 'sftp' as const;
@@ -60,6 +65,8 @@ export class SftpSource extends BaseSource {
   private readonly folder: string;
   private client: SftpClient | undefined;
   private baseDir = '.';
+  /** the last connection was ended by ssh2 because keep-alives went unanswered (its pending requests then fail with "No response from server") */
+  private keepaliveLost = false;
 
   constructor(opts: SourceOptions, t: ParsedTarget) {
     super(opts, [t.urlPassword]);
@@ -103,11 +110,15 @@ export class SftpSource extends BaseSource {
   protected override async connect(): Promise<void> {
     if (this.client && internals(this.client).sftp) return;
     await this.disconnect();
+    this.keepaliveLost = false;
     // key types still worth asking for: a server that first offers an unpinned type is asked again without it
     let remaining = this.pinnedTypes ?? KEY_TYPES;
     const presented: string[] = [];
     for (;;) {
       const c = new SftpClient('los2mo', { error: noop, end: noop, close: noop });
+      internals(c).client.on('error', (e) => {
+        if (/Keepalive timeout/i.test(e?.message ?? '')) this.keepaliveLost = true;
+      });
       let key: { type: string; fingerprint: string } | undefined;
       try {
         await c.connect({
@@ -193,7 +204,7 @@ export class SftpSource extends BaseSource {
         retryable: false,
       });
     }
-    return new Error(`cannot connect: ${dropped(msg, this.keepaliveMs)}`);
+    return new Error(`cannot connect: ${dropped(msg, this.keepaliveMs, this.timeoutMs)}`);
   }
 
   protected override async disconnect(): Promise<void> {
@@ -263,7 +274,8 @@ export class SftpSource extends BaseSource {
   }
 
   protected override describe(err: unknown): string {
-    return dropped(messageOf(err), this.keepaliveMs);
+    const msg = messageOf(err);
+    return dropped(this.keepaliveLost && /No response from server/i.test(msg) ? `Keepalive timeout; ${msg}` : msg, this.keepaliveMs, this.timeoutMs);
   }
 
   protected override isFatal(err: unknown): boolean {

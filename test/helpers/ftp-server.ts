@@ -10,6 +10,7 @@
  *     cutData  – half the bytes, then the data connection is reset and RETR answered 551
  *     drop     – half the bytes, then data and control connections are destroyed
  *     short    – half the bytes, then a normal end and "226" (a silently short download)
+ *     stall    – half the bytes, then nothing more: data and control connections stay open and silent
  *   e.g. `faults: { 'Org_nye_20240102_000000.csv': { kind: 'drop', times: 1 } }`
  * - `retrievals` counts RETR per file name, `logins` the login attempts, `commands` every command.
  */
@@ -22,7 +23,7 @@ import ftpsrv from 'ftp-srv';
 
 const { FtpSrv, FileSystem } = ftpsrv;
 
-export type FtpFaultKind = 'cutData' | 'drop' | 'short';
+export type FtpFaultKind = 'cutData' | 'drop' | 'short' | 'stall';
 export interface FtpFault {
   kind: FtpFaultKind;
   /** how many RETRs of the file misbehave (default 1); Infinity for every one */
@@ -230,6 +231,7 @@ class TestFs extends FileSystem {
     const conn = this.conn;
     const stream = new Readable({ read() {} });
     stream.push(half);
+    if (fault.kind === 'stall') return { stream, clientPath: res.clientPath }; // never ends: the server hangs mid-transfer
     setTimeout(() => {
       const data = conn.connector?.socket;
       if (data && typeof data.resetAndDestroy === 'function' && !conn.secure) data.resetAndDestroy();

@@ -10,6 +10,7 @@
  *     drop   – once half the file has been read, the TCP connection is destroyed
  *     short  – reads end (EOF) at half the file, while STAT still reports the full size
  * - `bareReaddir`: READDIR entries without attributes (type, size and mtime only from STAT).
+ * - `onRequest`: called before the server answers an authentication, an OPENDIR, a read-OPEN or a READ.
  * - `opens` counts read-OPENs per file name, `logins` the authentication attempts, `stats` STATs.
  */
 import { createHash } from 'node:crypto';
@@ -38,6 +39,8 @@ export interface SftpTestServerOptions {
   faults?: Record<string, SftpFault>;
   /** READDIR without attributes and with a bare longname (some servers): clients must ask STAT */
   bareReaddir?: boolean;
+  /** called as the server takes a request, before it answers (e.g. to silence a proxy in front of it) */
+  onRequest?: (request: 'auth' | 'list' | 'open' | 'read', detail: { name?: string; offset?: number }) => void;
 }
 
 export interface SftpTestServer {
@@ -141,6 +144,7 @@ export async function startSftpServer(opts: SftpTestServerOptions): Promise<Sftp
     sftp.on('LSTAT', (reqid, p) => statLike(reqid, p, true));
     sftp.on('OPENDIR', (reqid, p) =>
       guard(reqid, async () => {
+        opts.onRequest?.('list', {});
         const dir = local(p);
         if (!(await fsp.stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
         sftp.handle(reqid, newHandle({ type: 'dir', dir, done: false }));
@@ -175,6 +179,7 @@ export async function startSftpServer(opts: SftpTestServerOptions): Promise<Sftp
         const name = path.posix.basename(filename);
         let fault: SftpFault['kind'] | undefined;
         if (flags & OPEN_MODE.READ && !(flags & OPEN_MODE.WRITE)) {
+          opts.onRequest?.('open', { name });
           const n = (opens.get(name) ?? 0) + 1;
           opens.set(name, n);
           const f = opts.faults?.[name];
@@ -188,6 +193,7 @@ export async function startSftpServer(opts: SftpTestServerOptions): Promise<Sftp
       guard(reqid, async () => {
         const h = handles.get(handle.toString('hex'));
         if (!h || h.type !== 'file') return void sftp.status(reqid, STATUS_CODE.FAILURE, 'bad handle');
+        opts.onRequest?.('read', { name: h.name, offset });
         const half = Math.floor(h.size / 2);
         if (h.fault === 'drop' && offset >= half) {
           // the connection dies in the middle of the transfer
@@ -270,6 +276,7 @@ export async function startSftpServer(opts: SftpTestServerOptions): Promise<Sftp
         }
       }
       if (ctx.method !== 'none') logins.push({ user: ctx.username, method: ctx.method, ok });
+      if (ctx.method !== 'none') opts.onRequest?.('auth', {});
       if (ok) ctx.accept();
       else ctx.reject(['password', 'publickey']);
     });
