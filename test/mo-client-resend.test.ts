@@ -99,7 +99,7 @@ async function faultFree(): Promise<string> {
   }
 }
 
-test('MO (and the emulator): a repeated org_unit_terminate is refused, repeated org-function terminates and updates are taken', async () => {
+test('MO (and the emulator): a repeated org_unit_terminate is refused; a repeated update or terminate is taken alone, but fails the request it shares', async () => {
   const mo = await startTestMo();
   try {
     const b = await seedBasics(mo);
@@ -107,17 +107,30 @@ test('MO (and the emulator): a repeated org_unit_terminate is refused, repeated 
     const unitEnd = `mutation { e: engagement_update(input: {uuid: "${w.engagement}", org_unit: "${w.unit}", validity: {from: "2024-05-01"}}) { uuid } a1: address_terminate(input: {uuid: "${w.address1}", to: "2024-06-01"}) { uuid } a2: address_terminate(input: {uuid: "${w.address2}", to: "2024-06-01"}) { uuid } c: org_unit_terminate(input: {uuid: "${w.child}", to: "2024-06-01"}) { uuid } }`;
     assert.is((await mo.gql(unitEnd)).errors, undefined);
     // the unit's last day is 2024-05-31; at `to` it is no longer active
-    assert.is(keyOf(await mo.gql(unitEnd)), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');
-    const again = `mutation {
-      e: engagement_terminate(input: {uuid: "${w.engagement}", to: "2024-07-01"}) { uuid }
-      i: ituser_terminate(input: {uuid: "${w.ituser}", to: "2024-07-01"}) { uuid }
-      m: manager_update(input: {uuid: "${w.manager}", org_unit: "${w.unit}", validity: {from: "2024-04-01"}}) { uuid }
-      a: address_terminate(input: {uuid: "${w.address1}", to: "2024-06-01"}) { uuid }
-      u: org_unit_update(input: {uuid: "${w.unit}", name: "Skolen Nord", user_key: "SKO", validity: {from: "2024-03-01"}}) { uuid } }`;
-    assert.is((await mo.gql(again)).errors, undefined);
+    assert.is(keyOf(await mo.gql(`mutation { c: org_unit_terminate(input: {uuid: "${w.child}", to: "2024-06-01"}) { uuid } }`)), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');
+    const writes = [
+      `e: engagement_terminate(input: {uuid: "${w.engagement}", to: "2024-07-01"}) { uuid }`,
+      `i: ituser_terminate(input: {uuid: "${w.ituser}", to: "2024-07-01"}) { uuid }`,
+      `m: manager_update(input: {uuid: "${w.manager}", org_unit: "${w.unit}", validity: {from: "2024-04-01"}}) { uuid }`, // vacant
+      `a: address_terminate(input: {uuid: "${w.address1}", to: "2024-06-01"}) { uuid }`, // already ended above
+      `u: org_unit_update(input: {uuid: "${w.unit}", name: "Skolen Nord", user_key: "SKO", validity: {from: "2024-03-01"}}) { uuid }`,
+    ];
+    for (const m of writes.filter((m) => !m.startsWith('a:'))) assert.is((await mo.gql(`mutation { ${m} }`)).errors, undefined);
     const before = await timelines(mo, w, b);
-    assert.is((await mo.gql(again)).errors, undefined, 'taken again');
-    assert.is(await timelines(mo, w, b), before, 'and nothing changed');
+    // each again on its own: taken (LoRa's "does not give raise to a new registration" is swallowed, mora/lora.py)
+    for (const m of writes) assert.is((await mo.gql(`mutation { ${m} }`)).errors, undefined, m);
+    assert.is(await timelines(mo, w, b), before, 'nothing changed');
+    // together in one request: the first no-op aborted the transaction (mora/graphapi/mutators.py, engagements_update's note)
+    const together = await mo.gql(`mutation { ${writes.join('\n')} }`);
+    assert.is(keyOf(together), 'E_UNKNOWN', JSON.stringify(together.errors));
+    assert.match(String(together.errors?.[0]?.extensions?.error_context?.message), /InFailedSqlTransaction/);
+    assert.equal(together.errors?.[0]?.path, ['i'], 'the mutation after the first no-op fails');
+    // a real change with a no-op after it: nothing of the request is committed
+    const rename = `r: org_unit_update(input: {uuid: "${w.unit}", name: "Skolen Syd", user_key: "SKO", validity: {from: "2024-10-01"}}) { uuid }`;
+    assert.is(keyOf(await mo.gql(`mutation { ${rename} ${writes[0]} }`)), 'E_UNKNOWN');
+    assert.is(keyOf(await mo.gql(`mutation { ${writes[0]} ${rename} }`)), 'E_UNKNOWN');
+    assert.is(await timelines(mo, w, b), before, 'nothing changed');
+    assert.is((await mo.gql(`mutation { ${rename} }`)).errors, undefined, 'the change alone is taken');
   } finally {
     await mo.stop();
   }
@@ -142,6 +155,38 @@ test('answer lost after MO committed a batch without creates: read back, nothing
     const sent = (name: string) => (after.mutations[name] ?? 0) - (before.mutations[name] ?? 0);
     assert.equal([sent('org_unit_terminate'), sent('org_unit_update'), sent('address_terminate'), sent('engagement_update')], [2, 2, 2, 1], 'each committed once');
     assert.is(await timelines(mo, w, b), expected, 'MO holds what the fault-free write made');
+  } finally {
+    await mo.stop();
+  }
+});
+
+test('answer lost after MO committed a batch of class and IT system updates and ends: read as they are now, nothing sent again', async () => {
+  const mo = await startTestMo();
+  try {
+    const b = await seedBasics(mo);
+    const facet = b.facets['engagement_type']!;
+    const d = await mo.ok(`mutation {
+      c1: class_create(input: {user_key: "k1", name: "Klasse 1", facet_uuid: "${facet}", validity: {}}) { uuid }
+      c2: class_create(input: {user_key: "k2", name: "Klasse 2", facet_uuid: "${facet}", validity: {}}) { uuid }
+      s: itsystem_create(input: {user_key: "SYS", name: "System", validity: {}}) { uuid } }`);
+    const today = new Date().toISOString().slice(0, 10);
+    const groups: MutationGroup[] = [
+      { ref: ref('class', d.c1.uuid), mutations: [{ name: 'class_update', input: { uuid: d.c1.uuid, user_key: 'k1', name: 'Klasse 1a', facet_uuid: facet, validity: { from: null, to: null } } }] },
+      { ref: ref('class', d.c2.uuid), mutations: [{ name: 'class_terminate', input: { uuid: d.c2.uuid, to: today } }] },
+      { ref: ref('itsystem', d.s.uuid), mutations: [{ name: 'itsystem_update', input: { uuid: d.s.uuid, user_key: 'SYS', name: 'Systemet', validity: { from: null, to: null } } }] },
+    ];
+    const events: MoEvent[] = [];
+    const before = mo.emu.metrics();
+    mo.emu.setFaults({ loseWrites: [1] });
+    const result = await client(mo, events).write(groups);
+    const after = mo.emu.metrics();
+    assert.is(after.faults.lost, 1);
+    assert.equal(result.failed, [], 'nothing failed (sent again, the three no-ops would fail the request: E_UNKNOWN, InFailedSqlTransaction)');
+    assert.equal(after.errors, before.errors);
+    assert.equal(events.filter((e) => e.type === 'reconciled'), [{ type: 'reconciled', committed: 3, resent: 0 }]);
+    const now = await mo.ok(`{ classes(filter: {facet: {uuids: ["${facet}"]}}) { objects { current { user_key name } } } itsystems(filter: {uuids: ["${d.s.uuid}"]}) { objects { current { name } } } }`);
+    assert.equal(now.classes.objects.map((o: any) => o.current.name).filter((n: string) => n.startsWith('Klasse')), ['Klasse 1a']);
+    assert.is(now.itsystems.objects[0].current.name, 'Systemet');
   } finally {
     await mo.stop();
   }

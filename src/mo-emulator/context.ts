@@ -3,8 +3,15 @@
  * `force`: MO clears the query arguments of every GraphQL operation, so `?force=1` changes nothing
  * and every check runs (`mora/graphapi/middleware.py` `StarletteContextExtension.on_operation`).
  */
-import type { Data, Interval, Period } from './periods.ts';
+import { MoError } from './errors.ts';
+import { sameData, type Data, type Interval, type Period } from './periods.ts';
 import type { Kind, Store } from './store.ts';
+
+const samePeriods = (a: readonly Period[], b: readonly Period[]) =>
+  a.length === b.length && a.every((p, i) => p.from === b[i]!.from && p.to === b[i]!.to && sameData(p.data, b[i]!.data));
+
+/** What psycopg says of any statement in a transaction that an earlier statement aborted. */
+export const ABORTED_TRANSACTION = '(psycopg.errors.InFailedSqlTransaction) current transaction is aborted, commands ignored until end of transaction block';
 
 /** Classes and facets are only visible while published. */
 const isVisible = (kind: Kind, p: Period) =>
@@ -15,6 +22,15 @@ export class RequestContext {
   /** Successful mutation resolver calls by name, counted into metrics on commit. */
   readonly mutationCounts = new Map<string, number>();
   readonly now = Date.now();
+  /**
+   * The first update or terminate of this request that changed nothing (`kind uuid`). LoRa raises
+   * "does not give raise to a new registration" for it, which MO swallows, but the exception has
+   * aborted the request's one transaction: what the request does after it fails
+   * (`oio_rest/db/__init__.py` `update_object`, `mora/lora.py` `lora_to_mo_exception`,
+   * `mora/graphapi/mutators.py` `engagements_update`'s note: "If any of the updates in the
+   * transaction is a noop, the whole transaction will fail", InFailedSqlTransaction).
+   */
+  noop: string | undefined;
 
   constructor(
     readonly store: Store,
@@ -25,8 +41,14 @@ export class RequestContext {
     readonly granted: ReadonlySet<string> = new Set(),
   ) {}
 
+  /** After a no-op write, every statement of the request fails (see `noop`). */
+  private alive(): void {
+    if (this.noop !== undefined) throw new MoError('E_UNKNOWN', undefined, { message: ABORTED_TRANSACTION, cause: null });
+  }
+
   /** All stored periods of an object, including unpublished ones. */
   storedPeriods(kind: Kind, uuid: string): Period[] {
+    this.alive();
     const key = `${kind}:${uuid}`;
     let periods = this.cache.get(key);
     if (!periods) this.cache.set(key, (periods = this.store.periods(kind, uuid)));
@@ -56,12 +78,27 @@ export class RequestContext {
   }
 
   snapshot(kind: Kind, uuid: string): Data | undefined {
+    this.alive();
     return this.store.snapshot(kind, uuid);
   }
 
   save(kind: Kind, uuid: string, periods: Period[], snapshot: Data): void {
+    this.alive();
     this.store.save(kind, uuid, periods, snapshot);
     this.cache.set(`${kind}:${uuid}`, periods);
+  }
+
+  /** An update or terminate: a change that leaves the periods as they were is a no-op (see `noop`). */
+  saveChange(kind: Kind, uuid: string, periods: Period[], snapshot: Data): void {
+    if (samePeriods(this.storedPeriods(kind, uuid), periods)) this.noop = `${kind} ${uuid}`;
+    else this.save(kind, uuid, periods, snapshot);
+  }
+
+  /** Mutation resolvers run so far in this request. */
+  get mutations(): number {
+    let n = 0;
+    for (const c of this.mutationCounts.values()) n += c;
+    return n;
   }
 
   countMutation(name: string): void {

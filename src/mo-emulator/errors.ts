@@ -9,10 +9,12 @@ const STATUS: Record<string, number> = {
   E_NOT_FOUND: 404,
   E_ORG_UNIT_NOT_FOUND: 404,
   E_UNAUTHORIZED: 401,
+  E_UNKNOWN: 500,
 };
 
 const DESCRIPTIONS: Record<string, string> = {
   E_INVALID_INPUT: 'Invalid input.',
+  E_UNKNOWN: 'Unknown Error.',
   E_NOT_FOUND: 'Not found.',
   E_ORG_UNIT_NOT_FOUND: 'Org unit not found.',
   V_EXISTING_CPR: 'Person with CPR number already exists.',

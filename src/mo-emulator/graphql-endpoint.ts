@@ -4,8 +4,8 @@
  */
 import { GraphQLError, execute, parse, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { POLICY_REFUSAL } from '../mo/rbac.ts';
-import { RequestContext } from './context.ts';
-import { errorKeyOf } from './errors.ts';
+import { ABORTED_TRANSACTION, RequestContext } from './context.ts';
+import { errorKeyOf, MoError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import type { Store } from './store.ts';
 
@@ -94,6 +94,8 @@ export class GraphqlEndpoint {
         });
         if (r instanceof Promise) throw new Error('resolvers must be synchronous');
         if (r.errors?.length) throw new Rollback(r);
+        // a no-op write after other writes: the transaction it aborted cannot commit them (context.ts `noop`)
+        if (ctx.noop !== undefined && ctx.mutations > 1) throw new Rollback({ data: null, errors: [new MoError('E_UNKNOWN', undefined, { message: ABORTED_TRANSACTION, cause: null })] });
         return r;
       })();
     } catch (error) {

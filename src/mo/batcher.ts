@@ -7,7 +7,7 @@
  */
 import { buildBatch, checkGroups, checkName, culprits, packBatches, packRanges } from './batch.ts';
 import { MoError, toErrorInfo } from './errors.ts';
-import { reconcile, type Read, type ReadTimelines } from './reconcile.ts';
+import { reconcile, type Read, type Readers } from './reconcile.ts';
 import type { GraphqlAnswer, MoEvent, SendOptions } from './transport.ts';
 import type { GroupSource, MoErrorInfo, MutationGroup, WriteResult } from './types.ts';
 
@@ -44,8 +44,8 @@ export interface BatchSender {
   send(w: WriteContext, body: () => string, o: SendOptions, inspect: (answer: GraphqlAnswer) => void): Promise<GraphqlAnswer>;
   /** A read inside the slot of the write request that needs it (after an ambiguous failure). */
   read: Read;
-  /** Objects' timelines, read inside the slot of the write request that needs them (after an ambiguous failure). */
-  timelines: ReadTimelines;
+  /** Objects as MO has them, read inside the slot of the write request that needs them (after an ambiguous failure). */
+  readers: Readers;
   emit(e: MoEvent): void;
 }
 
@@ -94,7 +94,7 @@ export async function writeGroups(sender: BatchSender, groups: MutationGroup[] |
     const label = `write of ${doc.mutations} mutation${doc.mutations === 1 ? '' : 's'} (${[...new Set(doc.owners.map((o) => o.name))].join(', ')})`;
     // the answer was lost: send only what MO has not committed
     const afterAmbiguous = async (): Promise<{ body: string; mutations: number } | null> => {
-      const { committed: done, resend } = await reconcile(batch, sender.read, sender.timelines);
+      const { committed: done, resend } = await reconcile(batch, sender.read, sender.readers);
       sender.emit({ type: 'reconciled', committed: done.length, resent: resend.length });
       if (done.length) committed(done, done.reduce((n, g) => n + g.mutations.length, 0));
       batch = resend;

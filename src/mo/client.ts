@@ -8,7 +8,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Settings } from '../settings.ts';
 import { writeGroups, type BatchSender, type WriteContext, type WriteOptions } from './batcher.ts';
 import { describeErrors, MoError, toErrorInfo } from './errors.ts';
-import { readTimelines } from './read.ts';
+import { readCurrent, readTimelines } from './read.ts';
 import type { Read } from './reconcile.ts';
 import { MoTransport, operationLabel, type GraphqlAnswer, type MoEvent, type SendOptions } from './transport.ts';
 import type { GroupSource, MutationGroup, WriteResult } from './types.ts';
@@ -97,13 +97,17 @@ export class MoClient {
       const answer = await this.transport.send(JSON.stringify({ query, variables }), { label: operationLabel(query) });
       return this.data<T>(answer, query);
     };
+    const pagedInSlot = { queryAll: <T>(query: string, variables: Record<string, unknown>, path: string[], limit?: number) => allPages<T>(inSlot, query, variables, path, limit) };
     this.sender = {
       batchSize: positive('batchSize', options.batchSize, 100),
       concurrency,
       authenticated: this.transport.auth !== undefined,
       send: (w, body, o, inspect) => this.send(body, o, w, inspect),
       read: inSlot,
-      timelines: (kind, uuids) => readTimelines({ queryAll: (query, variables, path, limit) => allPages(inSlot, query, variables, path, limit) }, kind, uuids),
+      readers: {
+        timelines: (kind, uuids) => readTimelines(pagedInSlot, kind, uuids),
+        current: async (kind, uuids) => new Map([...(await readCurrent(pagedInSlot, kind, { uuids }))].map(([uuid, r]) => [uuid, r.fields])),
+      },
       emit: (e) => this.transport.emit(e),
     };
   }

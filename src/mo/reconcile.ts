@@ -7,16 +7,18 @@
  *   A group whose creates are all in MO was committed; when any create of the batch is in MO, the
  *   whole request was committed, its groups without a create (updates, terminations) too.
  * - a batch without creates (updates and terminations): the objects' timelines are read back and
- *   each group's mutations are applied to them as MO applies them (`inEffect`). When MO already
- *   holds what every group would make, the request was committed; otherwise nothing of it was.
- *   Sending it again after commit would not be harmless: MO refuses to end an org unit that is
- *   not active at the date (`V_DATE_OUTSIDE_ORG_UNIT_RANGE`, `mora/graphapi/org_unit.py`
- *   `terminate_org_unit_validation`), so a re-sent `org_unit_terminate` fails.
- * - otherwise (nothing found, or nothing that can be read back: timeless kinds only) the groups
- *   are sent again.
+ *   each group's mutations are applied to them as MO applies them (`inEffect`); facets, classes
+ *   and IT systems (updated over all time, ended from today) are read as they are now
+ *   (`timelessInEffect`). When MO already holds what every group would make, the request was
+ *   committed; otherwise nothing of it was. Sending it again after commit would fail: MO refuses
+ *   to end an org unit that is not active at the date (`V_DATE_OUTSIDE_ORG_UNIT_RANGE`,
+ *   `mora/graphapi/org_unit.py` `terminate_org_unit_validation`), and a write that changes
+ *   nothing aborts MO's transaction, failing the request's other mutations
+ *   (`mora/graphapi/mutators.py` `engagements_update`: InFailedSqlTransaction).
+ * - otherwise (nothing found) the groups are sent again.
  * Re-sending a create MO already has would overwrite the object in full, or be refused as a
  * duplicate (`V_DUPLICATED_IT_USER` on an IT user with the same key), docs/mo-client.md.
- * The decisions are pure; the reads are given (`Read`, `ReadTimelines`: the client's I/O).
+ * The decisions are pure; the reads are given (`Read`, `Readers`: the client's I/O).
  */
 import { joinTouching } from '../periods.ts';
 import { KINDS, type Kind } from './kinds.ts';
@@ -46,6 +48,17 @@ export type Read = <T>(query: string, variables: Record<string, unknown>) => Pro
 
 /** Reads objects' full timelines by uuid (absent uuids are not in the map), as mo/read.ts `readTimelines`. */
 export type ReadTimelines = (kind: Kind, uuids: string[]) => Promise<Map<string, TimedFields[]>>;
+
+export type TimelessKind = 'facet' | 'class' | 'itsystem';
+
+/** Reads the currently valid facets, classes or IT systems by uuid → their fields, as mo/read.ts `readCurrent`. */
+export type ReadCurrent = (kind: TimelessKind, uuids: string[]) => Promise<Map<string, Fields>>;
+
+/** What a batch without creates is checked against: the objects as MO has them now. */
+export interface Readers {
+  timelines: ReadTimelines;
+  current: ReadCurrent;
+}
 
 const createdUuid = (input: Record<string, unknown>) => (typeof input.uuid === 'string' ? input.uuid.toLowerCase() : undefined);
 
@@ -129,36 +142,61 @@ export function inEffect(kind: Kind, periods: TimedFields[], mutations: Mutation
   return canonical(after) === canonical(now);
 }
 
+/** `facet_update`, `class_terminate` … → the timeless kind. */
+const timelessKind = (name: string) => /^(facet|class|itsystem)_(update|terminate)$/.exec(name)?.[1] as TimelessKind | undefined;
+
 /**
- * A batch without creates: was it committed? Each object's mutations are checked against its
- * timeline read back; true when every object that can be checked has them in effect (at least one).
+ * Do MO's current facet/class/IT system (`now`: its fields; undefined: not valid now) hold what
+ * these mutations make? los2mo updates them over all time with every field it has and ends them
+ * from today (src/plan/timeless.ts), so now shows both: the last mutation decides.
  */
-async function committedWithoutCreates(groups: MutationGroup[], timelines: ReadTimelines): Promise<boolean> {
-  const objects = new Map<string, { kind: Kind; uuid: string; mutations: Mutation[] }>();
+export function timelessInEffect(now: Fields | undefined, mutations: Mutation[]): boolean {
+  const last = mutations[mutations.length - 1];
+  if (!last) return true;
+  if (last.name.endsWith('_terminate')) return now === undefined;
+  if (!now) return false;
+  return Object.entries(last.input).every(([k, v]) => !(k in now) || v === null || v === undefined || now[k] === String(v));
+}
+
+/**
+ * A batch without creates: was it committed? Each object's mutations are checked against MO's
+ * object read back; true when every object that can be checked has them in effect (at least one).
+ */
+async function committedWithoutCreates(groups: MutationGroup[], readers: Readers): Promise<boolean> {
+  interface Target { kind: Kind | TimelessKind; timeless: boolean; uuid: string; mutations: Mutation[] }
+  const objects = new Map<string, Target>();
   for (const g of groups) {
     for (const m of g.mutations) {
-      const kind = TIMELINE_MUTATIONS.get(m.name);
+      const timeline = TIMELINE_MUTATIONS.get(m.name);
+      const kind = timeline ?? timelessKind(m.name);
       const uuid = createdUuid(m.input);
       if (!kind || !uuid) continue;
       const key = `${kind} ${uuid}`;
-      const o = objects.get(key) ?? { kind, uuid, mutations: [] };
+      const o = objects.get(key) ?? { kind, timeless: !timeline, uuid, mutations: [] };
       o.mutations.push(m);
       objects.set(key, o);
     }
   }
   if (objects.size === 0) return false;
-  const byKind = new Map<Kind, string[]>();
-  for (const o of objects.values()) byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o.uuid]);
-  for (const [kind, uuids] of byKind) {
-    const read = await timelines(kind, uuids);
-    const lower = new Map([...read].map(([u, p]) => [u.toLowerCase(), p]));
-    for (const o of objects.values()) if (o.kind === kind && !inEffect(kind, lower.get(o.uuid) ?? [], o.mutations)) return false;
+  const byKind = new Map<string, Target[]>();
+  for (const o of objects.values()) byKind.set(o.kind, [...(byKind.get(o.kind) ?? []), o]);
+  for (const list of byKind.values()) {
+    const { kind, timeless } = list[0]!;
+    const uuids = list.map((o) => o.uuid);
+    const lower = <V>(read: Map<string, V>) => new Map([...read].map(([u, v]) => [u.toLowerCase(), v]));
+    if (timeless) {
+      const now = lower(await readers.current(kind as TimelessKind, uuids));
+      if (!list.every((o) => timelessInEffect(now.get(o.uuid), o.mutations))) return false;
+    } else {
+      const read = lower(await readers.timelines(kind as Kind, uuids));
+      if (!list.every((o) => inEffect(kind as Kind, read.get(o.uuid) ?? [], o.mutations))) return false;
+    }
   }
   return true;
 }
 
 /** Splits `groups` (one request whose answer was lost) into those MO has committed and those to send again. */
-export async function reconcile(groups: MutationGroup[], read: Read, timelines: ReadTimelines): Promise<{ committed: MutationGroup[]; resend: MutationGroup[] }> {
+export async function reconcile(groups: MutationGroup[], read: Read, readers: Readers): Promise<{ committed: MutationGroup[]; resend: MutationGroup[] }> {
   const byField = new Map<string, Set<string>>();
   for (const g of groups) {
     for (const m of g.mutations) {
@@ -170,7 +208,7 @@ export async function reconcile(groups: MutationGroup[], read: Read, timelines: 
       set.add(uuid);
     }
   }
-  if (byField.size === 0) return (await committedWithoutCreates(groups, timelines)) ? { committed: groups, resend: [] } : { committed: [], resend: groups };
+  if (byField.size === 0) return (await committedWithoutCreates(groups, readers)) ? { committed: groups, resend: [] } : { committed: [], resend: groups };
   const found = new Set<string>();
   for (const [field, uuids] of byField) {
     const data = await read<Record<string, { objects: { uuid: string }[] }>>(committedQuery(field), { uuids: [...uuids] });

@@ -21,7 +21,7 @@ function updateObject(ctx: RequestContext, kind: Kind, input: Input, patch: Data
   const uuid = input['uuid'] as string;
   const snapshot = requireExisting(ctx, kind, uuid);
   const w = windowOf(input['validity'] as ValidityInput, true);
-  ctx.save(kind, uuid, writeWindow(ctx.storedPeriods(kind, uuid), w.from, w.to, patch, snapshot), { ...snapshot, ...patch });
+  ctx.saveChange(kind, uuid, writeWindow(ctx.storedPeriods(kind, uuid), w.from, w.to, patch, snapshot), { ...snapshot, ...patch });
   ctx.countMutation(`${kind}_update`);
   return new Ref(kind, uuid);
 }

@@ -39,7 +39,7 @@ export function terminate(ctx: RequestContext, kind: Kind, input: Input, name: s
   const uuid = input['uuid'] as string;
   const snapshot = requireExisting(ctx, kind, uuid);
   const w = terminationWindow(input);
-  ctx.save(kind, uuid, cutWindow(ctx.storedPeriods(kind, uuid), w.from, w.to), snapshot);
+  ctx.saveChange(kind, uuid, cutWindow(ctx.storedPeriods(kind, uuid), w.from, w.to), snapshot);
   ctx.countMutation(name);
   return new Ref(kind, uuid);
 }

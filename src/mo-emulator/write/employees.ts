@@ -33,7 +33,7 @@ function update(ctx: RequestContext, input: Input): Ref {
   const w = windowOf(input['validity'] as ValidityInput, false);
   const patch = givenFields(input, FIELDS);
   // V_EXISTING_CPR on create only (`mora/service/employee.py` `prepare_create`; not in prepare_edit)
-  ctx.save('employee', uuid, writeWindow(ctx.storedPeriods('employee', uuid), w.from, w.to, patch, snapshot), {
+  ctx.saveChange('employee', uuid, writeWindow(ctx.storedPeriods('employee', uuid), w.from, w.to, patch, snapshot), {
     ...snapshot,
     ...patch,
   });

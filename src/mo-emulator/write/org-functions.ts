@@ -194,7 +194,7 @@ function update(ctx: RequestContext, spec: FunctionSpec, input: Input): Ref {
       spec.checkPiece(ctx, uuid, p.data, { from: maxDay(p.from, w.from), to: minDay(p.to, w.to) }, 'update', snapshot);
     }
   }
-  ctx.save(spec.kind, uuid, next, { ...snapshot, ...patch });
+  ctx.saveChange(spec.kind, uuid, next, { ...snapshot, ...patch });
   ctx.countMutation(`${spec.kind}_update`);
   return new Ref(spec.kind, uuid);
 }

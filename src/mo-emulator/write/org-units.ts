@@ -95,7 +95,7 @@ function update(ctx: RequestContext, input: Input): Ref {
     patch['parent'] = parent;
   }
   const next = writeWindow(ctx.storedPeriods('org_unit', uuid), w.from, w.to, patch, snapshot);
-  ctx.save('org_unit', uuid, next, { ...snapshot, ...patch });
+  ctx.saveChange('org_unit', uuid, next, { ...snapshot, ...patch });
   ctx.countMutation('org_unit_update');
   return new Ref('org_unit', uuid);
 }
@@ -144,7 +144,7 @@ function terminate(ctx: RequestContext, input: Input): Ref {
         : 'V_TERMINATE_UNIT_WITH_ROLES';
     throw new MoError(key, undefined, { child_count: children.length, roles: roles.sort().join(', ') });
   }
-  ctx.save('org_unit', uuid, cutWindow(ctx.storedPeriods('org_unit', uuid), w.from, w.to), snapshot);
+  ctx.saveChange('org_unit', uuid, cutWindow(ctx.storedPeriods('org_unit', uuid), w.from, w.to), snapshot);
   ctx.countMutation('org_unit_terminate');
   return new Ref('org_unit', uuid);
 }
