@@ -150,7 +150,7 @@ sftp('silent while listing (READDIR never answered; no transfer timer runs): the
     const src = await open();
     const err = await failure(src.list(), 'list on a silent server');
     assertClear(err, `sftp://los@127.0.0.1:${proxy.port}/in`, 'SFTP list', /stopped answering/);
-    assert.match(err.message, /attempt 1 failed: the server stopped answering, the connection is dead: no answer to 2 keep-alives/, `the keep-alives ended it: ${err.message}`);
+    assert.match(err.message, /failed after 3 attempts: the server stopped answering, the connection is dead: no answer to 2 keep-alives/, `the keep-alives ended it: ${err.message}`);
     assert.is(err.attempts, 3);
     assert.is(retries.length, 2);
   });

@@ -254,9 +254,10 @@ export abstract class BaseSource implements Source {
     }
     const what = subject === undefined ? '' : ` of ${showName(subject)}`;
     const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+    // the first attempt's reason leads (e.g. a silence mid-transfer), then how the last reconnect failed
     const last = this.describe(err);
-    const before = attempts > 1 && first !== undefined && !this.redact(last).includes(first) ? `; attempt 1 failed: ${first}` : '';
-    const message = this.redact(`${this.label} ${operation}${what} at ${this.display} failed${tries}: ${last}${before}`);
+    const reason = attempts > 1 && first !== undefined && !this.redact(last).includes(first) ? `${first}; the last attempt: ${last}` : last;
+    const message = this.redact(`${this.label} ${operation}${what} at ${this.display} failed${tries}: ${reason}`);
     // a download the server refuses for this file alone (550 file unavailable, no such file, permission denied)
     const file = operation === 'download' && this.isFatal(err) ? subject : undefined;
     return new SourceError(message, { operation, where: this.display, retryable: !this.isFatal(err), attempts, file });

@@ -24,6 +24,7 @@ export function openRunSource(ctx: StepContext, url = ctx.settings.require('sour
         caFile: s.get('ca_file'),
         knownHostsFile: s.get('known_hosts'),
         serverTimezone: s.get('server_timezone'),
+        timeoutMs: s.has('source_timeout_ms') ? s.int('source_timeout_ms') : undefined,
         onWarning: (m) => ctx.log.warn(m),
         onRetry: (m) => {
           ctx.log.warn(m);

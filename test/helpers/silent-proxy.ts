@@ -9,6 +9,8 @@
  * - `afterSilence`: what a new connection gets once something was silenced: 'silent' (accepted and
  *   never forwarded: the host stays frozen, every retry meets the same silence) or 'forward' (a
  *   retry reaches the server again: only the old connection's state was lost).
+ * - `revive()`: new connections are forwarded again (the silent ones stay silent), as when the
+ *   server host is back.
  * - `connections` counts accepted connections, `silenced` the connections that went silent.
  *
  * Nothing here ends a connection: the client must notice by itself. `close()` destroys everything.
@@ -30,6 +32,7 @@ export interface SilentProxy {
   readonly connections: number;
   readonly silenced: number;
   silence(): void;
+  revive(): void;
   close(): Promise<void>;
 }
 
@@ -114,6 +117,9 @@ export async function startSilentProxy(opts: SilentProxyOptions): Promise<Silent
     silence() {
       frozen = true;
       for (const p of pairs) mute(p);
+    },
+    revive() {
+      frozen = false;
     },
     close: () =>
       new Promise<void>((resolve) => {
