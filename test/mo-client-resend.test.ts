@@ -17,7 +17,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MoClient, type MoEvent, type MutationGroup } from '../src/mo/client.ts';
+import { readTimelines } from '../src/mo/read.ts';
+import { KINDS, type Kind } from '../src/mo/kinds.ts';
 import { inEffect } from '../src/mo/reconcile.ts';
+import { mutationsFor } from '../src/plan/operations.ts';
+import { createOps, planTimeline, type TimedFields } from '../src/plan/timeline.ts';
+import type { Fields } from '../src/mo/validity.ts';
+import { Rng } from '../examples/lib/random.ts';
 import { seedBasics, startTestMo, type Basics, type GqlResult, type TestMo } from './helpers/mo.ts';
 
 function client(mo: TestMo, events: MoEvent[], onEvent?: (e: MoEvent) => void): MoClient {
@@ -207,6 +213,58 @@ test('HTTP 502 before MO executed a batch without creates: the read-back finds i
     assert.is(mo.emu.metrics().faults.error, 1);
     assert.equal(events.filter((e) => e.type === 'reconciled'), [{ type: 'reconciled', committed: 0, resent: 8 }]);
     assert.is(await timelines(mo, w, b), expected);
+  } finally {
+    await mo.stop();
+  }
+});
+
+/** Random periods on a few boundaries (gaps, open ends, changing fields). */
+function randomTimeline(rng: Rng, fields: () => Fields): TimedFields[] {
+  const days = ['2020-01-01', '2021-01-01', '2022-01-01', '2023-01-01', '2024-01-01'].filter(() => rng.chance(0.6));
+  if (days.length === 0) days.push('2021-01-01');
+  const bounds: (string | null)[] = [...days, ...(rng.chance(0.7) ? [null] : [])];
+  const out: TimedFields[] = [];
+  for (let i = 0; i + 1 < bounds.length; i++) if (out.length === 0 || rng.chance(0.75)) out.push({ from: bounds[i]!, to: bounds[i + 1]!, fields: fields() });
+  return out.length ? out : [{ from: days[0]!, to: null, fields: fields() }];
+}
+
+test('inEffect agrees with the emulator on what the planner sends: false before the write, true after it (random timelines)', async () => {
+  const mo = await startTestMo();
+  try {
+    const b = await seedBasics(mo);
+    const c = client(mo, []);
+    const d = await mo.ok(`mutation {
+      p: employee_create(input: {given_name: "Carl", surname: "Dahl", cpr_number: "1503901234"}) { uuid }
+      u1: org_unit_create(input: {name: "U1", user_key: "U1", org_unit_type: "${b.unitType}", validity: {from: "2000-01-01"}}) { uuid }
+      u2: org_unit_create(input: {name: "U2", user_key: "U2", org_unit_type: "${b.unitType}", validity: {from: "2000-01-01"}}) { uuid } }`);
+    const other = (await mo.ok(`mutation { j: class_create(input: {user_key: "j2", name: "J2", facet_uuid: "${b.facets['engagement_job_function']}", validity: {}}) { uuid } }`)).j.uuid as string;
+    const rng = new Rng(16);
+    const makers: Record<'engagement' | 'org_unit', () => Fields> = {
+      engagement: () => ({ user_key: 'E', person: d.p.uuid, org_unit: rng.pick([d.u1.uuid, d.u2.uuid]), engagement_type: b.engagementType, job_function: rng.pick([b.jobFunction, other]), primary: null }),
+      org_unit: () => ({ user_key: 'K', name: rng.pick(['A', 'B', 'C']), parent: null, org_unit_type: b.unitType, org_unit_hierarchy: null }),
+    };
+    let checked = 0;
+    for (let i = 0; i < 60; i++) {
+      const kind: Kind = i % 2 ? 'engagement' : 'org_unit';
+      const spec = KINDS[kind];
+      const uuid = crypto.randomUUID();
+      const start = randomTimeline(rng, makers[kind]);
+      const made = await c.write([{ ref: ref(kind, uuid), mutations: mutationsFor(kind, uuid, createOps(start)) }], { ordered: true });
+      assert.equal(made.failed, [], `created ${JSON.stringify(start)}`);
+      const desired = randomTimeline(rng, makers[kind]);
+      const windowFrom = rng.pick([null, '2021-01-01', '2022-06-01']);
+      const before = (await readTimelines(c, kind, [uuid])).get(uuid) ?? [];
+      const mutations = mutationsFor(kind, uuid, planTimeline(desired, windowFrom, before, { nullable: spec.nullable, ...(spec.carried ? { carried: spec.carried } : {}) }));
+      const what = `${kind} ${JSON.stringify(before)} → ${JSON.stringify(desired)} from ${windowFrom}: ${JSON.stringify(mutations)}`;
+      assert.is(inEffect(kind, before, mutations), mutations.length === 0, `before: ${what}`);
+      if (mutations.length === 0) continue;
+      const written = await c.write([{ ref: ref(kind, uuid), mutations }], { ordered: true });
+      assert.equal(written.failed, [], what);
+      const after = (await readTimelines(c, kind, [uuid])).get(uuid) ?? [];
+      assert.ok(inEffect(kind, after, mutations), `after: ${what} → ${JSON.stringify(after)}`);
+      checked++;
+    }
+    assert.ok(checked >= 40, `${checked} writes checked`);
   } finally {
     await mo.stop();
   }
