@@ -204,6 +204,18 @@ sftp('silent mid-transfer for good: the download ends after 3 attempts, nothing 
   });
 });
 
+sftp('silent between two operations (the idle connection was dropped by a firewall), then an upload: ends, names the upload', async () => {
+  await withSftp({}, () => ({}), async ({ proxy, retries, open }) => {
+    const src = await open();
+    await ends(src.list(), 'list');
+    proxy.silence();
+    const err = await failure(src.upload('DARfejlliste', 'failed_addr_Org_ret_20240101_000000.csv', 'x;y\n'), 'upload to a silent server');
+    assertClear(err, `sftp://los@127.0.0.1:${proxy.port}/in`, 'SFTP upload of "DARfejlliste/failed_addr_Org_ret_20240101_000000.csv"', /stopped answering/);
+    assert.is(err.attempts, 3);
+    assert.is(retries.length, 2);
+  });
+});
+
 sftp.run();
 
 // ---- FTP -----------------------------------------------------------------------------------------
@@ -312,6 +324,18 @@ ftp('data connection silent mid-transfer for good: the download ends after 3 att
     // the source is still usable: the next file comes whole
     const small = await ends(src.download((await ends(src.list(), 'list'))[0]!, dest), 'download after the failure');
     assert.ok(readFileSync(small).equals(FILES[SMALL]!));
+  });
+});
+
+ftp('silent between two operations, then an upload: ends, names the upload', async () => {
+  await withFtp({}, {}, async ({ proxy, retries, open }) => {
+    const src = await open();
+    await ends(src.list(), 'list');
+    proxy.silence();
+    const err = await failure(src.upload('DARfejlliste', 'failed_addr_Org_ret_20240101_000000.csv', 'x;y\n'), 'upload to a silent server');
+    assertClear(err, `ftp://los@127.0.0.1:${proxy.port}/in`, 'FTP upload of "DARfejlliste/failed_addr_Org_ret_20240101_000000.csv"', /stopped answering/);
+    assert.is(err.attempts, 3);
+    assert.is(retries.length, 2);
   });
 });
 
