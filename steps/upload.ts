@@ -27,7 +27,7 @@ import { guardMassChanges } from '../src/plan/mass-change.ts';
 import { loadSeed } from '../src/seed.ts';
 import { planClosingUnits, readUnitContents, unitCuts } from '../src/plan/closing-units.ts';
 import { readTimelines } from '../src/mo/read.ts';
-import { outsideUnitRanges } from '../src/plan/ranges.ts';
+import { outsideUnitRanges, placements } from '../src/plan/ranges.ts';
 import type { Kind } from '../src/mo/kinds.ts';
 import type { DesiredObject } from '../schemas/desired.schema.ts';
 
@@ -96,23 +96,19 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
   );
   ctx.progress.set('objects read', checked.objects.reduce((n, list) => n + list.length, 0));
 
-  // creates MO would refuse (V_DATE_OUTSIDE_ORG_UNIT_RANGE): input errors naming both rows, before anything is written
+  // unit placements MO would refuse (V_DATE_OUTSIDE_ORG_UNIT_RANGE): input errors naming both rows, before anything is written
   {
     const fallbackOf = new Map(checked.fallbacks.map((f) => [f.uuid, f]));
-    const creates = new Map<Kind, DesiredObject[]>();
-    for (const kind of ['org_unit', 'engagement'] as const) {
-      const have = timelines.get(kind);
-      creates.set(kind, (byKind.get(kind) ?? []).filter((o) => !have?.has(o.uuid)).map((o) => (fallbackOf.has(o.uuid) ? { ...o, periods: fallbackOf.get(o.uuid)!.periods } : o)));
-    }
+    const withFallback = (o: DesiredObject) => (fallbackOf.has(o.uuid) ? { ...o, periods: fallbackOf.get(o.uuid)!.periods } : o);
+    const writes = placements(
+      { org_unit: (byKind.get('org_unit') ?? []).map(withFallback), engagement: (byKind.get('engagement') ?? []).map(withFallback) },
+      { org_unit: timelines.get('org_unit'), engagement: timelines.get('engagement') },
+    );
     const units = new Map((byKind.get('org_unit') ?? []).map((o) => [o.uuid, o]));
     const moUnits = new Map(timelines.get('org_unit') ?? []);
-    const owners = new Set<string>();
-    for (const list of creates.values()) for (const o of list) {
-      const owner = o.periods[0]?.fields[o.kind === 'org_unit' ? 'parent' : 'org_unit'];
-      if (owner && !units.has(owner) && !moUnits.has(owner)) owners.add(owner);
-    }
+    const owners = new Set(writes.map((w) => w.owner).filter((owner) => !units.has(owner) && !moUnits.has(owner)));
     if (owners.size) for (const [uuid, periods] of await ctx.time('read', () => readTimelines(client, 'org_unit', [...owners]))) moUnits.set(uuid, periods);
-    const problems = outsideUnitRanges(creates, units, moUnits);
+    const problems = outsideUnitRanges(writes, units, moUnits);
     if (problems.length) throw new InputError(problems);
   }
 

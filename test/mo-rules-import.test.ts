@@ -358,4 +358,30 @@ test('V_DATE_OUTSIDE_ORG_UNIT_RANGE: a child before its parent and an engagement
     assert.is(persons.persons.objects.length, 0, 'nothing of the Pers file is written');
   }));
 
+test('V_DATE_OUTSIDE_ORG_UNIT_RANGE on org_unit_update: an Org_ret that keeps a unit open past its parent\'s end is an input error naming both rows; nothing of the file is written', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), parent = u(2), child = u(3), other = u(4);
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: parent, key: 'FAR', name: 'Forælder', parent: top, start: '01-01-2020', end: '31-12-2024' }),
+      orgLine({ uuid: child, key: 'BARN', name: 'Barn', parent, start: '01-01-2020', end: '31-12-2024' }),
+      orgLine({ uuid: other, key: 'AND', name: 'Anden', parent: top, start: '01-01-2020' }),
+    ]);
+    let r = await run();
+    assert.is(r.code, 0, r.stderr + r.stdout);
+    // the child is renamed from mid-2024 and kept open, under a parent that still ends with 2024: MO refuses the update
+    write('Org_ret_20240601_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: other, key: 'AND', name: 'Anden omdøbt', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: child, key: 'BARN', name: 'Barn omdøbt', parent, start: '01-01-2020' }),
+    ]);
+    r = await run();
+    assert.is(r.code, 3, r.stderr + r.stdout);
+    assert.match(r.stderr, `Org_ret_20240601_000000.csv:3`);
+    assert.match(r.stderr, `org unit ${child} from 2024-06-01 lies outside its parent unit ${parent}, valid 2020-01-01..before 2025-01-01 (in MO)`);
+    const names = await mo.ok<{ org_units: { objects: { uuid: string; validities: { name: string }[] }[] } }>(
+      `{ org_units(filter: {uuids: ["${child}", "${other}"], from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { name } } } }`,
+    );
+    assert.equal(names.org_units.objects.map((o) => o.validities.map((v) => v.name).join('|')).sort(), ['Anden', 'Barn'], 'nothing of the file is written');
+  }));
+
 test.run();
