@@ -122,6 +122,74 @@ test('reads of associations, KLE and related units by their unit, as MO\'s v29 f
   assert.equal(now.kles.objects, []);
 });
 
+// mora/graphapi/org_unit.py terminate_org_unit_validation counts every active organisationfunktion with
+// tilknyttedeenheder = the unit: an owner of the unit (mora/service/owner.py: funktionsnavn "owner",
+// tilknyttedeenheder only when it owns a unit) and a rolebinding naming the unit (mora/service/role.py:
+// "Rollebinding"); the names are sorted as Python sorts them ("Rollebinding" before "owner")
+test('V_TERMINATE_UNIT_WITH_ROLES: an owner of the unit and a rolebinding in it block it ("owner", "Rollebinding"); an owner of a person does not', async () => {
+  const units = [await newUnit('2020-01-01'), await newUnit('2020-01-01'), await newUnit('2020-01-01'), await newUnit('2020-01-01')];
+  const ituser = (await mo.ok(`mutation { ituser_create(input: {person: "${person}", itsystem: "${b.itsystem}", user_key: "rb-account", validity: {from: "2020-01-01"}}) { uuid } }`)).ituser_create.uuid;
+  const store = new Store(mo.dbPath);
+  try {
+    const save = (kind: 'owner' | 'rolebinding', data: Record<string, unknown>) => store.save(kind, crypto.randomUUID(), [{ from: '2021-01-01', to: 'infinity', data }], data);
+    save('owner', { user_key: 'ejer', org_unit: units[0], owner: person });
+    save('rolebinding', { user_key: 'rolle', org_unit: units[1], ituser, role: b.text });
+    save('owner', { user_key: 'ejer', org_unit: units[2], owner: person });
+    save('rolebinding', { user_key: 'rolle', org_unit: units[2], ituser, role: b.text });
+    // an owner of a person and a rolebinding without a unit are in no unit
+    save('owner', { user_key: 'personejer', person, owner: person });
+    save('rolebinding', { user_key: 'uden enhed', ituser, role: b.text });
+  } finally {
+    store.close();
+  }
+  const roles = [];
+  for (const unit of units.slice(0, 3)) {
+    const r = await terminateUnit(unit, '2024-01-01');
+    assertKey(r, 'V_TERMINATE_UNIT_WITH_ROLES');
+    roles.push(r.errors?.[0]?.extensions?.error_context?.roles);
+  }
+  assert.equal(roles, ['owner', 'Rollebinding', 'Rollebinding, owner']);
+  assertOk(await terminateUnit(units[3]!, '2024-01-01'));
+  // before they start, nothing blocks
+  assertOk(await mo.gql(`mutation { org_unit_terminate(input: {uuid: "${units[2]}", from: "2020-06-01", to: "2020-07-01"}) { uuid } }`));
+});
+
+// mora/graphapi/resolvers.py owner_predicate, rolebinding_predicate: `org_unit` matches tilknyttedeenheder,
+// owner `employee` the owned person (tilknyttedebrugere), rolebinding `ituser` the IT user (tilknyttedefunktioner);
+// field shapes as the v29 SDL (OS2mo/os2mo-ldap-import-export schema.graphql): Owner.org_unit_uuid, RoleBinding
+// has only org_unit_response / ituser_response
+test('reads of owners and rolebindings by unit (and rolebindings by IT user), as MO\'s v29 filters and fields', async () => {
+  const unit = await newUnit('2020-01-01');
+  const ituser = (await mo.ok(`mutation { ituser_create(input: {person: "${person}", itsystem: "${b.itsystem}", user_key: "rb-read", validity: {from: "2020-01-01"}}) { uuid } }`)).ituser_create.uuid;
+  const ids = { unitOwner: crypto.randomUUID(), personOwner: crypto.randomUUID(), unitBinding: crypto.randomUUID(), bareBinding: crypto.randomUUID() };
+  const store = new Store(mo.dbPath);
+  try {
+    const save = (kind: 'owner' | 'rolebinding', uuid: string, data: Record<string, unknown>) => store.save(kind, uuid, [{ from: '2021-01-01', to: 'infinity', data }], data);
+    save('owner', ids.unitOwner, { user_key: 'ejer', org_unit: unit, owner: person });
+    save('owner', ids.personOwner, { user_key: 'personejer', person, owner: person });
+    save('rolebinding', ids.unitBinding, { user_key: 'rolle', org_unit: unit, ituser, role: b.text });
+    save('rolebinding', ids.bareBinding, { user_key: 'uden enhed', ituser, role: b.text });
+  } finally {
+    store.close();
+  }
+  const all = '{ uuids: $u, from_date: null, to_date: null }';
+  const data = await mo.ok<Record<string, { objects: { uuid: string; validities: Record<string, unknown>[] }[] }>>(
+    `query($u: [UUID!], $i: [UUID!], $p: [UUID!]) {
+      byUnit: owners(filter: { org_unit: ${all}, from_date: null, to_date: null }) { objects { uuid validities(start: null, end: null) { user_key validity { from to } org_unit_uuid employee_uuid owner_uuid } } }
+      byPerson: owners(filter: { employee: { uuids: $p } }) { objects { uuid validities { org_unit_uuid employee_uuid } } }
+      bindings: rolebindings(filter: { org_unit: ${all}, from_date: null, to_date: null }) { objects { uuid validities(start: null, end: null) { user_key org_unit_response { uuid } ituser_response { uuid } } } }
+      byItuser: rolebindings(filter: { ituser: { uuids: $i, from_date: null, to_date: null }, from_date: null, to_date: null }) { objects { uuid } }
+    }`,
+    { u: [unit], i: [ituser], p: [person] },
+  );
+  assert.equal(data['byUnit']!.objects, [{ uuid: ids.unitOwner, validities: [{ user_key: 'ejer', validity: { from: '2021-01-01T00:00:00+01:00', to: null }, org_unit_uuid: unit, employee_uuid: null, owner_uuid: person }] }]);
+  // by the owned person: the owner of the person (the first test's owner of the same person too), not the unit's owner
+  const byPerson = data['byPerson']!.objects.map((o) => o.uuid);
+  assert.ok(byPerson.includes(ids.personOwner) && !byPerson.includes(ids.unitOwner), byPerson.join());
+  assert.equal(data['bindings']!.objects, [{ uuid: ids.unitBinding, validities: [{ user_key: 'rolle', org_unit_response: { uuid: unit }, ituser_response: { uuid: ituser } }] }]);
+  assert.equal(data['byItuser']!.objects.map((o) => o.uuid).sort(), [ids.unitBinding, ids.bareBinding].sort());
+});
+
 test('V_DATE_OUTSIDE_ORG_UNIT_RANGE: a unit cannot be terminated at a date it is not active', async () => {
   const unit = await newUnit('2020-01-01', '2022-01-01');
   assertKey(await terminateUnit(unit, '2023-01-01'), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');

@@ -266,6 +266,71 @@ test('V_TERMINATE_UNIT_WITH_ROLES: another system\'s association, KLE and relate
     assert.equal(now, { unitEnd: '2024-07-01', otherName: 'Anden omdøbt', phone: '2024-07-01', los: '2024-07-01' });
   }));
 
+// mora/graphapi/org_unit.py counts an owner of the unit ("owner", mora/service/owner.py) and a rolebinding in it
+// ("Rollebinding", mora/service/role.py); an owner of a person is in no unit and does not block
+test('V_TERMINATE_UNIT_WITH_ROLES: an owner set by hand on a closing unit and a rolebinding in it are read before writing: one error names them, the unit and its hand-typed phone stay whole, retried next run', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), unit = u(2), other = u(3);
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', los: '2' }),
+      orgLine({ uuid: other, key: 'AND', name: 'Anden', parent: top, start: '01-01-2020' }),
+    ]);
+    assert.is((await run()).code, 0);
+    const phone = await handTypedPhone(mo, unit);
+    const person = await otherSystemPerson(mo);
+    const itsystem = (await mo.ok(`mutation { itsystem_create(input: {user_key: "rettigheder", name: "Rettigheder", validity: {from: "2020-01-01"}}) { uuid } }`)).itsystem_create.uuid;
+    const ituser = (await mo.ok(`mutation { ituser_create(input: {person: "${person}", itsystem: "${itsystem}", user_key: "anne", validity: {from: "2020-01-01"}}) { uuid } }`)).ituser_create.uuid;
+    const role = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
+    const blockers = { owner: crypto.randomUUID(), rolebinding: crypto.randomUUID(), personOwner: crypto.randomUUID() };
+    const put = (to: string) => {
+      const store = new Store(mo.dbPath);
+      try {
+        const save = (kind: 'owner' | 'rolebinding', uuid: string, data: Record<string, unknown>, until = to) => store.save(kind, uuid, [{ from: '2021-01-01', to: until, data }], data);
+        save('owner', blockers.owner, { user_key: 'ejer', org_unit: unit, owner: person });
+        save('rolebinding', blockers.rolebinding, { user_key: 'admin', org_unit: unit, ituser, role });
+        // an owner of a person: in no unit, MO does not count it (it stays)
+        save('owner', blockers.personOwner, { user_key: 'personejer', person, owner: person }, 'infinity');
+      } finally {
+        store.close();
+      }
+    };
+    put('infinity');
+    write('Org_ret_20240701_000000.csv', ORG_HEADER, [
+      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' }),
+      orgLine({ uuid: other, key: 'AND', name: 'Anden omdøbt', parent: top, start: '01-01-2020' }),
+    ]);
+    const state = async () => {
+      const data = await mo.ok<{ org_units: { objects: { uuid: string; validities: { name: string; validity: { to: string | null } }[] }[] }; addresses: { objects: { uuid: string; validities: { validity: { to: string | null } }[] }[] } }>(
+        `{ org_units(filter: {uuids: ["${unit}", "${other}"], from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { name validity { to } } } }
+           addresses(filter: {org_unit: {uuids: ["${unit}"]}, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { validity { to } } } } }`,
+      );
+      const last = (uuid: string) => data.org_units.objects.find((o) => o.uuid === uuid)!.validities.at(-1)!;
+      const ends = new Map(data.addresses.objects.map((o) => [o.uuid, o.validities.at(-1)!.validity.to?.slice(0, 10) ?? null]));
+      return { unitEnd: last(unit).validity.to?.slice(0, 10) ?? null, otherName: last(other).name, phone: ends.get(phone), los: ends.get(gen('AAK', `${unit}los`)) };
+    };
+    const r = await run();
+    assert.is(r.code, 1, r.stderr + r.stdout);
+    const text = r.stderr + r.stdout;
+    // one error: the run's failure names the one unit end left out, with both blockers
+    const failure = r.report.failure as string;
+    assert.match(failure, /^1 org unit end\(s\) left out/);
+    const line = failure.split('\n').filter((l) => l.includes('cannot be ended'));
+    assert.is(line.length, 1, failure);
+    assert.match(line[0]!, `Org_ret_20240701_000000.csv:2: org unit ${unit} (AFD) cannot be ended from 2024-07-01: MO still has active in it`);
+    for (const named of [`owner ${blockers.owner} (ejer)`, `rolebinding ${blockers.rolebinding} (admin)`]) assert.match(line[0]!, named);
+    assert.not.match(text, blockers.personOwner, 'an owner of a person is not in the unit');
+    assert.not.match(text, 'Rollebinding', 'found before writing, not refused by MO');
+    let now = await state();
+    assert.equal(now, { unitEnd: null, otherName: 'Anden omdøbt', phone: null, los: null }, 'the rest is written; the unit and both its addresses stay whole');
+    // the other system ends them; the next run (the same files: the state was not advanced) ends the unit and its addresses
+    put('2024-07-01');
+    const again = await run();
+    assert.is(again.code, 0, again.stderr + again.stdout);
+    now = await state();
+    assert.equal(now, { unitEnd: '2024-07-01', otherName: 'Anden omdøbt', phone: '2024-07-01', los: '2024-07-01' });
+  }));
+
 test('V_TERMINATE_UNIT_WITH_CHILDREN: a parent ending with its child is held back (with its addresses) when the child\'s end is blocked', () =>
   withMo(async ({ mo, run, write }) => {
     const top = u(1), parent = u(2), child = u(3);

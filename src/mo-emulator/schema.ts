@@ -76,8 +76,8 @@ const SCALARS: Record<string, { parseValue: Parser; parseLiteral: (ast: ValueNod
   },
 };
 
-const RESPONSE_TYPES = /^(Facet|Class|ITSystem|OrganisationUnit|Employee|Engagement|Address|ITUser|Manager|Association|KLE|RelatedUnit)Response$/;
-const VIEW_TYPES = new Set(['Facet', 'Class', 'ITSystem', 'OrganisationUnit', 'Employee', 'Engagement', 'Address', 'ITUser', 'Manager', 'Association', 'KLE', 'RelatedUnit']);
+const RESPONSE_TYPES = /^(Facet|Class|ITSystem|OrganisationUnit|Employee|Engagement|Address|ITUser|Manager|Association|KLE|RelatedUnit|Owner|RoleBinding)Response$/;
+const VIEW_TYPES = new Set(['Facet', 'Class', 'ITSystem', 'OrganisationUnit', 'Employee', 'Engagement', 'Address', 'ITUser', 'Manager', 'Association', 'KLE', 'RelatedUnit', 'Owner', 'RoleBinding']);
 
 /**
  * The SDL without some fields (`Type.field`, e.g. `OrganisationUnit.org_unit_hierarchy` or

@@ -21,7 +21,9 @@ export type Kind =
   // written by other systems than los2mo; stored so that they block a unit's termination as in MO
   | 'association'
   | 'kle'
-  | 'related_unit';
+  | 'related_unit'
+  | 'owner'
+  | 'rolebinding';
 
 /** Fields of each kind's values that are indexed in `object_keys` (null is indexed as ''). */
 export const KEY_FIELDS: Record<Kind, readonly string[]> = {
@@ -37,6 +39,10 @@ export const KEY_FIELDS: Record<Kind, readonly string[]> = {
   association: ['user_key', 'person', 'org_unit'],
   kle: ['user_key', 'org_unit'],
   related_unit: ['org_units'],
+  // an owner of a unit (`org_unit`) or of a person (`person`); `owner` is the owning person
+  owner: ['user_key', 'person', 'org_unit', 'owner'],
+  // a role bound to an IT user (`ituser`), optionally in a unit (`org_unit`)
+  rolebinding: ['user_key', 'org_unit', 'ituser', 'role'],
 };
 
 export interface RootOrg { uuid: string; user_key: string; name: string; municipality_code: number | null }

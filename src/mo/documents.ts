@@ -83,15 +83,17 @@ export const TREE_CLASSES = `query TreeClasses($filter: ClassFilter, $at: DateTi
 
 /**
  * What can be in a unit: los2mo's kinds, and the org functions other systems write into MO
- * (associations, KLE, related units) that block a unit's end just the same.
+ * (associations, KLE, related units, owners, rolebindings) that block a unit's end just the same.
  */
-export type UnitContentKind = Kind | 'association' | 'kle' | 'related_unit';
+export type UnitContentKind = Kind | 'association' | 'kle' | 'related_unit' | 'owner' | 'rolebinding';
 
 /**
  * What MO has in units (plan/closing-units.ts): every org function MO counts when it refuses a
  * unit's end (`V_TERMINATE_UNIT_WITH_ROLES`, mora/graphapi/org_unit.py) by its unit, and child
  * units by their parent (`…_WITH_CHILDREN`). `field` names the unit; a related unit names its
- * two units in a list (`org_unit_uuids`).
+ * two units in a list (`org_unit_uuids`); a rolebinding has no `org_unit_uuid` in v29, only
+ * `org_unit_response { uuid }`. The `org_unit` filter of owners finds only owners of a unit
+ * (an owner of a person is in no unit, and MO does not count it).
  */
 export const UNIT_CONTENTS: readonly { kind: UnitContentKind; query: string; field: string }[] = [
   { kind: 'address', query: 'addresses', field: 'org_unit_uuid' },
@@ -101,6 +103,8 @@ export const UNIT_CONTENTS: readonly { kind: UnitContentKind; query: string; fie
   { kind: 'association', query: 'associations', field: 'org_unit_uuid' },
   { kind: 'kle', query: 'kles', field: 'org_unit_uuid' },
   { kind: 'related_unit', query: 'related_units', field: 'org_unit_uuids' },
+  { kind: 'owner', query: 'owners', field: 'org_unit_uuid' },
+  { kind: 'rolebinding', query: 'rolebindings', field: 'org_unit_response' },
   { kind: 'org_unit', query: 'org_units', field: 'parent_uuid' },
 ];
 
@@ -108,7 +112,7 @@ export function unitContentsQuery(c: (typeof UNIT_CONTENTS)[number]): string {
   const filter = c.kind === 'org_unit' ? 'parent' : 'org_unit';
   return `query UnitContents($u: [UUID!], $cursor: Cursor, $limit: int) {
   ${c.query}(filter: { ${filter}: { uuids: $u, from_date: null, to_date: null }, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) {
-    objects { uuid validities(start: null, end: null) { validity { from to } user_key ${c.field} } }
+    objects { uuid validities(start: null, end: null) { validity { from to } user_key ${c.field}${c.field.endsWith('_response') ? ' { uuid }' : ''} } }
     page_info { next_cursor }
   }
 }`;

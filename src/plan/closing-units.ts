@@ -6,7 +6,8 @@
  * - the unit's addresses that the delivery does not plan (typed into MO by hand, or of a type the
  *   mapping does not list) end with the unit: an address cannot outlive its unit;
  * - anything else still active then that los2mo does not plan — another system's engagement, IT
- *   user, manager, association, KLE or related unit, or a child unit the delivery does not end —
+ *   user, manager, association, KLE, related unit, owner of the unit or rolebinding in it, or a
+ *   child unit the delivery does not end —
  *   blocks the end: the unit's end is
  *   left out of the plan and reported as one error naming the unit and what blocks it, and the
  *   unit stays whole: no address ends because of its end (neither the hand-typed ones above nor
@@ -40,8 +41,9 @@ export async function readUnitContents(client: MoClient, units: string[]): Promi
         // per unit: the periods the object is in that unit
         const byUnit = new Map<string, UnitContent>();
         for (const v of o.validities) {
-          // a related unit names both its units: it is in each of them
-          const value = v[field];
+          // a related unit names both its units: it is in each of them; a rolebinding names it as `{ uuid }`
+          const raw = v[field];
+          const value = raw && typeof raw === 'object' && !Array.isArray(raw) ? ((raw as { uuid?: string }).uuid ?? null) : raw;
           for (const unit of Array.isArray(value) ? (value as string[]) : [value as string | null]) {
             if (!unit || !wanted.has(unit)) continue;
             let c = byUnit.get(unit);
@@ -173,7 +175,7 @@ export function planClosingUnits(
       window: { from: active[0]!.from },
     } as DesiredObject);
   }
-  const NAMES: Partial<Record<UnitContentKind, string>> = { engagement: 'engagement', ituser: 'IT user', manager: 'manager', org_unit: 'child unit', address: 'address', association: 'association', kle: 'KLE', related_unit: 'related unit' };
+  const NAMES: Partial<Record<UnitContentKind, string>> = { engagement: 'engagement', ituser: 'IT user', manager: 'manager', org_unit: 'child unit', address: 'address', association: 'association', kle: 'KLE', related_unit: 'related unit', owner: 'owner', rolebinding: 'rolebinding' };
   const blocked = new Map<string, string>();
   for (const [unit, list] of blockers) {
     const d = units.get(unit);

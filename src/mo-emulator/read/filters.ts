@@ -75,6 +75,18 @@ const RELATIONS: Partial<Record<Kind, Record<string, [string, Kind]>>> = {
   },
   kle: { org_unit: ['org_unit', 'org_unit'] },
   related_unit: { org_unit: ['org_units', 'org_unit'] },
+  // mora/graphapi/resolvers.py owner_predicate: `employee` is the owned person, `owner` the owning one
+  owner: {
+    employee: ['person', 'employee'],
+    org_unit: ['org_unit', 'org_unit'],
+    owner: ['owner', 'employee'],
+  },
+  // rolebinding_predicate: `ituser` is the bound IT user (tilknyttedefunktioner), `role` its class
+  rolebinding: {
+    org_unit: ['org_unit', 'org_unit'],
+    ituser: ['ituser', 'ituser'],
+    role: ['role', 'class'],
+  },
 };
 
 const valueIn = (value: unknown, set: Set<string>) =>

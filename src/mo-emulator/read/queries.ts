@@ -93,4 +93,6 @@ export const QUERY_RESOLVERS = {
   associations: paged('association'),
   kles: paged('kle'),
   related_units: paged('related_unit'),
+  owners: paged('owner'),
+  rolebindings: paged('rolebinding'),
 };

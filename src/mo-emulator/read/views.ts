@@ -148,6 +148,24 @@ export const VIEW_RESOLVERS: Record<string, Record<string, FieldResolver>> = {
     user_key: (v) => v.period.data['user_key'] ?? v.uuid,
     org_unit_uuids: (v) => v.period.data['org_units'] ?? [],
   },
+  // an owner of a unit or of a person (`employee_uuid`: the owned person); `owner` owns
+  Owner: {
+    ...common,
+    user_key: (v) => v.period.data['user_key'] ?? v.uuid,
+    org_unit_response: ref('org_unit', 'org_unit'),
+    person_response: ref('person', 'employee'),
+    owner_response: ref('owner', 'employee'),
+    org_unit_uuid: field('org_unit'),
+    employee_uuid: field('person'),
+    owner_uuid: field('owner'),
+  },
+  RoleBinding: {
+    ...common,
+    user_key: (v) => v.period.data['user_key'] ?? v.uuid,
+    org_unit_response: ref('org_unit', 'org_unit'),
+    ituser_response: ref('ituser', 'ituser'),
+    role_response: ref('role', 'class'),
+  },
 };
 
 /** Resolve a field of an object type: a listed resolver, else the stored value of that name. */

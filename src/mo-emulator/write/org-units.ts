@@ -102,9 +102,11 @@ function update(ctx: RequestContext, input: Input): Ref {
 
 /**
  * Every organisation function ("organisationfunktion") tied to a unit, by LoRa's `funktionsnavn`
- * (the names MO lists in the error's `roles`). Associations, KLE and related units are written by
- * other systems than los2mo; the emulator stores them (kinds without GraphQL mutations in the
- * subset SDL) so a test can put them in a unit.
+ * (the names MO lists in the error's `roles`, `mora/mapping.py`). Associations, KLE, related
+ * units, owners and rolebindings are written by other systems than los2mo; the emulator stores
+ * them (kinds without GraphQL mutations in the subset SDL) so a test can put them in a unit. An
+ * owner counts when it owns the unit (`tilknyttedeenheder`, `mora/service/owner.py`), not an
+ * owner of a person; a rolebinding when it names the unit (`mora/service/role.py`).
  */
 const ROLE_KINDS: [Kind, string][] = [
   ['address', 'Adresse'],
@@ -113,7 +115,9 @@ const ROLE_KINDS: [Kind, string][] = [
   ['ituser', 'IT-system'],
   ['kle', 'KLE'],
   ['manager', 'Leder'],
+  ['owner', 'owner'],
   ['related_unit', 'Relateret Enhed'],
+  ['rolebinding', 'Rollebinding'],
 ];
 
 /**
