@@ -190,6 +190,37 @@ test('reads of owners and rolebindings by unit (and rolebindings by IT user), as
   assert.equal(data['byItuser']!.objects.map((o) => o.uuid).sort(), [ids.unitBinding, ids.bareBinding].sort());
 });
 
+// mora/graphapi/it_user.py terminate_ituser / _validate_no_active_rolebindings: organisationfunktion
+// "Rollebinding" with tilknyttedefunktioner = the IT user, active at the date (`from`, else `to`);
+// mora/exceptions.py V_TERMINATE_ITUSER_WITH_ROLEBINDINGS (400) with the sorted rolebinding_uuids
+test('V_TERMINATE_ITUSER_WITH_ROLEBINDINGS: an IT user with a rolebinding active at the date cannot be terminated', async () => {
+  const [ituser, other] = [
+    (await mo.ok(`mutation { ituser_create(input: {person: "${person}", itsystem: "${b.itsystem}", user_key: "rb-term", validity: {from: "2020-01-01"}}) { uuid } }`)).ituser_create.uuid,
+    (await mo.ok(`mutation { ituser_create(input: {person: "${person}", itsystem: "${b.itsystem}", user_key: "rb-other", validity: {from: "2020-01-01"}}) { uuid } }`)).ituser_create.uuid,
+  ];
+  const bindings = [crypto.randomUUID(), crypto.randomUUID()];
+  const store = new Store(mo.dbPath);
+  try {
+    for (const rb of bindings) {
+      const data = { user_key: 'rolle', ituser, role: b.text };
+      store.save('rolebinding', rb, [{ from: '2021-01-01', to: '2023-01-01', data }], data);
+    }
+  } finally {
+    store.close();
+  }
+  const terminateIt = (uuid: string, validity: string) => mo.gql(`mutation { ituser_terminate(input: {uuid: "${uuid}", ${validity}}) { uuid } }`);
+  const r = await terminateIt(ituser, 'to: "2022-01-01"');
+  assertKey(r, 'V_TERMINATE_ITUSER_WITH_ROLEBINDINGS');
+  assert.equal(r.errors?.[0]?.extensions?.error_context?.rolebinding_uuids, [...bindings].sort());
+  assert.is(r.errors?.[0]?.extensions?.error_context?.status, 400);
+  // with `from`, MO looks at `from`: inside the rolebindings it is refused, before them it is taken
+  assertKey(await terminateIt(ituser, 'from: "2022-06-01", to: "2030-01-01"'), 'V_TERMINATE_ITUSER_WITH_ROLEBINDINGS');
+  assertOk(await terminateIt(ituser, 'from: "2020-06-01", to: "2020-07-01"'));
+  // an IT user without rolebindings, and this one after they ended, are taken
+  assertOk(await terminateIt(other, 'to: "2022-01-01"'));
+  assertOk(await terminateIt(ituser, 'to: "2023-01-01"'));
+});
+
 test('V_DATE_OUTSIDE_ORG_UNIT_RANGE: a unit cannot be terminated at a date it is not active', async () => {
   const unit = await newUnit('2020-01-01', '2022-01-01');
   assertKey(await terminateUnit(unit, '2023-01-01'), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');

@@ -25,6 +25,7 @@ const DESCRIPTIONS: Record<string, string> = {
     'Cannot terminate unit with active children and roles.',
   V_TERMINATE_UNIT_WITH_CHILDREN: 'Cannot terminate unit with active children.',
   V_TERMINATE_UNIT_WITH_ROLES: 'Cannot terminate unit with active roles.',
+  V_TERMINATE_ITUSER_WITH_ROLEBINDINGS: 'Cannot terminate IT user with active rolebindings.',
   V_ORG_UNIT_MOVE_TO_CHILD: 'Org unit cannot be moved to one of its own child units',
   V_INVALID_ADDRESS_EMAIL: 'Invalid email address.',
   V_INVALID_ADDRESS_PHONE: 'Invalid phone number.',

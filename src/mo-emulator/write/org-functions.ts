@@ -3,9 +3,9 @@
  * update (the given fields for `[from, to)`) and terminate, with their validators.
  */
 import type { RequestContext } from '../context.ts';
-import { maxDay, minDay } from '../dates.ts';
+import { dayToMs, maxDay, minDay } from '../dates.ts';
 import { MoError } from '../errors.ts';
-import { overlapsDays, writeWindow, type Data } from '../periods.ts';
+import { overlapsDays, periodAt, writeWindow, type Data } from '../periods.ts';
 import { Ref } from '../read/responses.ts';
 import type { Kind } from '../store.ts';
 import { checkAddressValue } from './address-values.ts';
@@ -17,6 +17,7 @@ import {
   requireExisting,
   requireRef,
   terminate,
+  terminationWindow,
   windowOf,
   type Input,
   type ValidityInput,
@@ -201,11 +202,29 @@ function update(ctx: RequestContext, spec: FunctionSpec, input: Input): Ref {
 
 type Resolver = (src: unknown, args: { input: Input }, ctx: RequestContext) => Ref;
 
+/**
+ * MO's `_validate_no_active_rolebindings` (`mora/graphapi/it_user.py`), before the terminate: an IT
+ * user with a rolebinding active at the termination date (`from`, else `to`) is refused,
+ * V_TERMINATE_ITUSER_WITH_ROLEBINDINGS with the sorted `rolebinding_uuids`. Rolebindings are written
+ * by other systems (store kind `rolebinding`, `ituser`).
+ */
+function checkNoActiveRolebindings(ctx: RequestContext, input: Input): void {
+  const uuid = input['uuid'] as string;
+  const at = dayToMs(terminationWindow(input).from);
+  const active = ctx.store
+    .uuidsByKey('rolebinding', 'ituser', [uuid])
+    .filter((rb) => periodAt(ctx.periods('rolebinding', rb), at)?.data['ituser'] === uuid);
+  if (active.length) throw new MoError('V_TERMINATE_ITUSER_WITH_ROLEBINDINGS', undefined, { rolebinding_uuids: active.sort() });
+}
+
 function mutators(spec: FunctionSpec): Record<string, Resolver> {
   return {
     [`${spec.kind}_create`]: (_s, { input }, ctx) => create(ctx, spec, input),
     [`${spec.kind}_update`]: (_s, { input }, ctx) => update(ctx, spec, input),
-    [`${spec.kind}_terminate`]: (_s, { input }, ctx) => terminate(ctx, spec.kind, input, `${spec.kind}_terminate`),
+    [`${spec.kind}_terminate`]: (_s, { input }, ctx) => {
+      if (spec.kind === 'ituser') checkNoActiveRolebindings(ctx, input);
+      return terminate(ctx, spec.kind, input, `${spec.kind}_terminate`);
+    },
   };
 }
 
