@@ -16,7 +16,8 @@ import type { MoClient } from '../src/mo/client.ts';
 import { classesInUse, planClasses, readClasses, type ClassesInMo } from '../src/plan/classes.ts';
 import { planSeed, readSeed } from '../src/plan/seed.ts';
 import { ensureOrganisation } from '../src/mo/organisation.ts';
-import { checkExternalParents, groupByKind, planObjects, readObjects, type End, type Fallback } from '../src/plan/objects.ts';
+import { checkExternalParents, groupByKind, planObjects, readObjects, type End, type Fallback, type Timelines } from '../src/plan/objects.ts';
+import { engagementsElsewhere, keptOnPersons } from '../src/plan/kept-engagements.ts';
 import { applyPhase, type Applied } from '../src/plan/apply.ts';
 import { firstChanges, type Phase } from '../src/plan/phase.ts';
 import { adoptItUsers, checkReferences, dropUnitsCascading, personsByCpr, remergeWithoutRows, repointPersons, withoutRows } from '../src/plan/references.ts';
@@ -73,6 +74,8 @@ interface Checked {
   fallbacks: Fallback[];
   ends: End[];
   skippedRows: number;
+  /** MO's timelines read while checking (the engagements): not read again */
+  read: Timelines;
 }
 
 /** The seeded class "Ikke angivet" of org_unit_type (the run's seed, else the default one), if the seed has it. */
@@ -91,7 +94,7 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
     Promise.all([
       checked.seed ? readSeed(client, checked.seed) : null,
       checked.classes ? readClasses(client, checked.classes, ctx.run.stateDir) : null,
-      readObjects(client, byKind),
+      readObjects(client, byKind, checked.read),
     ]),
   );
   ctx.progress.set('objects read', checked.objects.reduce((n, list) => n + list.length, 0));
@@ -193,16 +196,17 @@ async function checkDelivery(ctx: StepContext, client: MoClient, delivery: Input
   }
   // the unit rows' classes (OrgEnhedsTypeUUID) and the Pers/Leder rows' units, classes and persons
   const references = [...(units?.references ?? []), ...(persons?.references ?? [])];
+  const known = {
+    units: new Set(unitObjects.filter((o) => o.kind === 'org_unit').map((o) => o.uuid)),
+    classes: new Map([...(seed?.classes ?? []).map((c) => [c.uuid, c.facet] as const), ...(classes?.classes ?? []).map((c) => [c.uuid, c.facet] as const)]),
+    persons: new Set((persons?.persons ?? []).filter((p) => p.employee).map((p) => p.cpr)),
+  };
+  const rejected = new Set<string>();
   if (references.length) {
-    const known = {
-      units: new Set(unitObjects.filter((o) => o.kind === 'org_unit').map((o) => o.uuid)),
-      classes: new Map([...(seed?.classes ?? []).map((c) => [c.uuid, c.facet] as const), ...(classes?.classes ?? []).map((c) => [c.uuid, c.facet] as const)]),
-      persons: new Set((persons?.persons ?? []).filter((p) => p.employee).map((p) => p.cpr)),
-    };
     const problems = await checkReferences(client, references, known, { cprToUuid });
     if (problems.length) {
       if (!ctx.run.flags.skipInvalidRows) throw new InputError(problems);
-      const rejected = new Set(problems.map((p) => `${p.file}:${p.line}`));
+      for (const p of problems) rejected.add(`${p.file}:${p.line}`);
       // a dropped unit takes along the rows that depend on it (child units, engagements, managers), transitively
       const cascade = await dropUnitsCascading(client, unitObjects, references, rejected);
       unitObjects = cascade.units;
@@ -221,10 +225,32 @@ async function checkDelivery(ctx: StepContext, client: MoClient, delivery: Input
       ctx.report.addErrors(problems);
     }
   }
+  // engagements MO has on another person stay there (MO cannot move them): merged again, kept on MO's person
+  const engagements = personObjects.filter((o) => o.kind === 'engagement');
+  const read: Timelines = new Map();
+  if (engagements.length) read.set('engagement', await readTimelines(client, 'engagement', engagements.map((o) => o.uuid)));
+  const elsewhere = persons?.remerge ? engagementsElsewhere(engagements, read.get('engagement') ?? new Map()) : new Map<string, string>();
+  if (persons?.remerge && elsewhere.size) {
+    const keptOn = await keptOnPersons(client, elsewhere);
+    const again = await remergeWithoutRows(client, persons.remerge, rejected, known, { cprToUuid }, keptOn);
+    if (again.problems.length) {
+      if (!ctx.run.flags.skipInvalidRows) throw new InputError(again.problems);
+      for (const p of again.problems) ctx.report.warn(`skipped row: ${formatProblem(p)}`);
+      ctx.report.addErrors(again.problems);
+      skippedRows = rejected.size;
+    }
+    personObjects = repointPersons(again.result.objects, repoint);
+    fallbacks = repointPersons(again.result.fallbacks.map((f) => ({ ...f, kind: f.kind as DesiredObject['kind'] })), repoint);
+    ends = again.result.ends;
+    for (const w of again.result.kept) {
+      ctx.log.warn(w);
+      ctx.report.warn(w);
+    }
+  }
   await checkExternalParents(client, units?.external_parents ?? []);
   // an IT user the person already has is not created again
   personObjects = await adoptItUsers(client, personObjects);
-  return { seed, classes, objects: [unitObjects, personObjects], fallbacks, ends, skippedRows };
+  return { seed, classes, objects: [unitObjects, personObjects], fallbacks, ends, skippedRows, read };
 }
 
 /** Write the phases in order (each released once written), then account for the run. */

@@ -26,6 +26,24 @@ export interface MergeOptions {
   azItSystem: string;
   /** Rows to leave out, as `FILE:LINE` (rows rejected by --skip-invalid-rows): merge again without them. */
   exclude?: ReadonlySet<string>;
+  /**
+   * Engagements MO already has, on the person MO has them on (its uuid and CPR number; src/plan/kept-engagements.ts).
+   * MO cannot move an engagement to another person, so a row that gives one of them another CPR
+   * number is imported on MO's person, without the row's person-level values (docs/persons.md).
+   */
+  keptOn?: ReadonlyMap<string, KeptOn>;
+}
+
+/** The person MO has an engagement on. */
+export interface KeptOn { person: string; cpr: string | null }
+
+/** The warning for a row that gives an engagement MO has another person (CPR numbers masked). */
+export function keptOnWarning(r: { file: string; line: number; engagement: string; user_key: string | null; cpr: string }, kept: KeptOn): string {
+  const mo = kept.cpr ? `CPR ${maskCpr(kept.cpr)}` : `uuid ${kept.person}`;
+  return `${r.file}:${r.line}: engagement ${r.engagement}${r.user_key ? ` (${r.user_key})` : ''} is in MO on the person with ${mo}; this row gives CPR ${maskCpr(r.cpr)}. ` +
+    `MO cannot move an engagement to another person (engagement_update ignores the person, in GraphQL and in the REST API alike), so MO keeps it on ${mo}: ` +
+    `the row's other engagement values are imported there, its name, e-mail address and AZ id are not (they belong to CPR ${maskCpr(r.cpr)}, who does not get this engagement in MO). ` +
+    `To move it: have LOS end the engagement and deliver it under a new UUID, or delete it in MO (GraphQL engagement_delete) and import this file again (--import-from-date)`;
 }
 
 export interface MergeResult {
@@ -35,6 +53,8 @@ export interface MergeResult {
   ends: End[];
   /** Messages for the log and the report (CPR numbers masked). */
   warnings: string[];
+  /** Of `warnings`, those of rows whose engagement MO keeps on another person (`keptOn`). */
+  kept: string[];
 }
 
 type Kind = DesiredObject['kind'];
@@ -162,6 +182,7 @@ const pickAzid = (r: EngagementRow) => r.azid ?? null;
 export function mergePersons(personRows: readonly PersonRow[], managerRows: readonly LederRow[], options: MergeOptions): MergeResult {
   const objects = new Objects();
   const warnings: string[] = [];
+  const kept: string[] = [];
   const problems: InputProblem[] = [];
   const ends: End[] = [];
   /** each CPR's person of the run, the owner object its objects share, and its objects */
@@ -240,11 +261,10 @@ export function mergePersons(personRows: readonly PersonRow[], managerRows: read
       file = r.file;
       date = r.date;
     }
-    const p = person(r.cpr, r);
-    const personUuid = p.run.uuid;
     const e = engagement(r.engagement);
     const owner = e.owner;
     if (r.kind === 'Pers_luk') {
+      person(r.cpr, r);
       if (owner && owner.cpr !== r.cpr) {
         warnings.push(`${r.file}:${r.line}: engagement ${r.engagement} belongs to another CPR number (${maskCpr(owner.cpr)}, ${owner.file}:${owner.line}) than this row's ${maskCpr(r.cpr)}`);
       }
@@ -258,9 +278,26 @@ export function mergePersons(personRows: readonly PersonRow[], managerRows: read
       continue;
     }
     if (!owner) e.owner = r;
-    const same = cprs.get(r.cpr);
-    if (same) same.push(r);
-    else cprs.set(r.cpr, [r]);
+    // an engagement MO has on another person stays there: the row counts for the engagement only
+    const keptOn = options.keptOn?.get(r.engagement);
+    const elsewhere = keptOn && keptOn.cpr !== r.cpr ? keptOn : undefined;
+    let personUuid: string, personOwner: { person: string };
+    if (elsewhere) {
+      if (!owner) {
+        const message = keptOnWarning(r, elsewhere);
+        warnings.push(message);
+        kept.push(message);
+      }
+      personUuid = elsewhere.person;
+      personOwner = { person: elsewhere.person };
+    } else {
+      const p = person(r.cpr, r);
+      personUuid = p.run.uuid;
+      personOwner = p.owner;
+      const same = cprs.get(r.cpr);
+      if (same) same.push(r);
+      else cprs.set(r.cpr, [r]);
+    }
 
     const fields: Fields = {
       person: personUuid,
@@ -272,16 +309,16 @@ export function mergePersons(personRows: readonly PersonRow[], managerRows: read
     };
     const whole = [{ from: r.from, to: r.to, fields, source: source(r) }];
     if (r.kind === 'Pers_nye') {
-      if (e.object) objects.update(e.object, p.owner, null, whole);
-      else e.object = objects.create('engagement', r.engagement, p.owner, null, whole);
+      if (e.object) objects.update(e.object, personOwner, null, whole);
+      else e.object = objects.create('engagement', r.engagement, personOwner, null, whole);
     } else {
       // Pers_ret: from the file's date (or StartTid when later) until SlutTid; a SlutTid before the
       // file's date ends the engagement from the day after SlutTid.
       const from = r.to !== null && r.to < date ? r.to : date;
       const start = r.from > date ? r.from : date;
       const periods = r.to === null || start < r.to ? [{ from: start, to: r.to, fields, source: whole[0]!.source }] : [];
-      if (e.object) objects.update(e.object, p.owner, from, periods);
-      else e.object = objects.create('engagement', r.engagement, p.owner, from, periods, { from: null, periods: whole });
+      if (e.object) objects.update(e.object, personOwner, from, periods);
+      else e.object = objects.create('engagement', r.engagement, personOwner, from, periods, { from: null, periods: whole });
     }
   }
   fileDone();
@@ -305,7 +342,7 @@ export function mergePersons(personRows: readonly PersonRow[], managerRows: read
 
   if (problems.length) throw new InputError(problems);
   const { objects: list, fallbacks } = objects.result();
-  return { objects: list, persons: Array.from(persons.values(), (p) => p.run), fallbacks, ends, warnings };
+  return { objects: list, persons: Array.from(persons.values(), (p) => p.run), fallbacks, ends, warnings, kept };
 }
 
 /**

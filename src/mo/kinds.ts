@@ -18,6 +18,10 @@ export interface KindSpec {
   nullable: Set<string>;
   /** fields every update carries (see PlanOptions.carried) */
   carried?: readonly string[];
+  /** fields a create sets and MO's update ignores: never compared with MO nor sent in an update (see PlanOptions.fixed) */
+  fixed?: readonly string[];
+  /** fields MO's update skips when given empty: a desired "" keeps MO's value (see PlanOptions.keptWhenEmpty) */
+  keptWhenEmpty?: readonly string[];
   create: string;
   update: string;
   terminate?: string;
@@ -81,6 +85,8 @@ export const KINDS: Record<Kind, KindSpec> = {
     selection: 'cpr_number given_name surname',
     normalise: (v) => ({ cpr_number: s(v.cpr_number), given_name: s(v.given_name), surname: s(v.surname) }),
     nullable: new Set(),
+    // MO's employee_update skips an empty given_name or surname (mora/service/employee.py prepare_edit: `if surname:`)
+    keptWhenEmpty: ['given_name', 'surname'],
     create: 'employee_create',
     update: 'employee_update',
     input: (f) => pick(f, ['cpr_number', 'given_name', 'surname']),
@@ -92,10 +98,12 @@ export const KINDS: Record<Kind, KindSpec> = {
     selection: 'user_key employee_uuid org_unit_uuid engagement_type_uuid job_function_uuid primary_uuid',
     normalise: (v) => ({ user_key: s(v.user_key), person: s(v.employee_uuid), org_unit: s(v.org_unit_uuid), engagement_type: s(v.engagement_type_uuid), job_function: s(v.job_function_uuid), primary: s(v.primary_uuid) }),
     nullable: new Set(),
+    // MO's engagement_update ignores person (mora/service/engagement.py prepare_edit): an engagement stays on the person it was created on
+    fixed: ['person'],
     create: 'engagement_create',
     update: 'engagement_update',
     terminate: 'engagement_terminate',
-    input: (f) => pick(f, ['user_key', 'person', 'org_unit', 'engagement_type', 'job_function', 'primary']),
+    input: (f, op) => pick(f, op === 'create' ? ['user_key', 'person', 'org_unit', 'engagement_type', 'job_function', 'primary'] : ['user_key', 'org_unit', 'engagement_type', 'job_function', 'primary']),
     rank: 4,
   },
   ituser: {

@@ -12,6 +12,7 @@ import type { TimedFields } from './timeline.ts';
 import { heldBack, type Cut } from './closing-units.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 import { InputError } from '../errors.ts';
+import { maskCpr } from '../log.ts';
 
 export interface ExternalParent { uuid: string; file: string; line: number; column?: number }
 
@@ -66,10 +67,11 @@ export function groupByKind(lists: readonly (readonly DesiredObject[])[]): Map<K
 /** MO's timelines of the objects, per kind: uuid → periods (absent = MO lacks it). */
 export type Timelines = Map<Kind, Map<string, TimedFields[]>>;
 
-export async function readObjects(client: MoClient, byKind: Map<Kind, DesiredObject[]>): Promise<Timelines> {
-  const out: Timelines = new Map();
+/** `read`: kinds already read (for at least these objects), not read again. */
+export async function readObjects(client: MoClient, byKind: Map<Kind, DesiredObject[]>, read?: Timelines): Promise<Timelines> {
+  const out: Timelines = new Map(read);
   await Promise.all(
-    [...byKind].map(async ([kind, list]) => {
+    [...byKind].filter(([kind]) => !read?.has(kind)).map(async ([kind, list]) => {
       const uuids = new Array<string>(list.length);
       for (let i = 0; i < list.length; i++) uuids[i] = list[i]!.uuid;
       out.set(kind, await readTimelines(client, kind, uuids));
@@ -140,6 +142,39 @@ export function lineOrganisationKept(units: DesiredObject[], actual: ReadonlyMap
   return out;
 }
 
+const FIELD_LABEL: Record<string, string> = { given_name: 'given name', surname: 'surname' };
+
+/**
+ * A person whose delivered name leaves a part empty (a one-word CPRNavn has no surname) where MO
+ * has, or the run's create gives, that part: MO's employee_update skips an empty given_name or
+ * surname (mora/service/employee.py), so MO keeps the old one. The planner asks nothing of it
+ * (`keptWhenEmpty`); this is the warning naming the row, once per person.
+ */
+export function emptyKeptWarning(object: DesiredObject, have: TimedFields[] | null, fields: readonly string[]): string | null {
+  const windowFrom = have ? (object.window.from ?? '') : '';
+  let now: Record<string, string | null> | undefined;
+  for (let i = 0; i < object.periods.length; i++) {
+    const p = object.periods[i]!;
+    const to = p.to;
+    for (const k of fields) {
+      if (p.fields[k] !== '') continue;
+      let kept: string | null | undefined;
+      if (have) {
+        if (to !== null && to <= windowFrom) continue;
+        const from = p.from < windowFrom ? windowFrom : p.from;
+        kept = have.find((m) => (m.to === null || m.to > from) && (to === null || (m.from ?? '') < to) && m.fields[k])?.fields[k];
+      } else if (i > 0 && object.periods[i - 1]!.to === p.from) kept = now?.[k];
+      if (kept) {
+        const cpr = p.fields.cpr_number;
+        const label = FIELD_LABEL[k] ?? k;
+        return `${p.source.file}:${p.source.line}: person ${cpr ? `with CPR ${maskCpr(cpr)}` : object.uuid}: CPRNavn gives no ${label}; MO's employee_update skips an empty ${label} (it cannot empty one, nor can anything else in MO's API), so MO keeps the person's ${label} from before and shows the name with it`;
+      }
+    }
+    if (!have) now = { ...now, ...Object.fromEntries(Object.entries(p.fields).filter(([, v]) => v !== null && v !== '')) };
+  }
+  return null;
+}
+
 /**
  * An address MO lacks, of a unit MO has, starts at its window (an Org_ret row's effective date):
  * its periods from the row's StartDato — the unit's start — would claim the unit had it all along
@@ -178,6 +213,11 @@ export function planObjects(byKind: Map<Kind, DesiredObject[]>, timelines: Timel
       const have = actual.get(object.uuid) ?? null;
       const fallback = have || !fallbackOf.size ? undefined : fallbackOf.get(object.uuid);
       const planned = fallback ? { ...object, window: fallback.window, periods: fallback.periods } : have ? object : newOnKnownUnit(object, timelines);
+      const keptWhenEmpty = KINDS[kind].keptWhenEmpty;
+      if (keptWhenEmpty) {
+        const message = emptyKeptWarning(planned, have, keptWhenEmpty);
+        if (message) warn(message);
+      }
       let ops = objectOps(planned, have);
       if (ops && ops !== CREATE && kind === 'org_unit' && keepOpen?.has(object.uuid)) ops = ops.forward.length ? { forward: ops.forward, ending: [] } : null;
       const heldCuts = kind === 'address' && keepOpen?.get(object.owner?.['org_unit'] ?? '');

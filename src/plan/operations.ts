@@ -49,7 +49,7 @@ export type ObjectOps = typeof CREATE | { forward: TimelineOp[]; ending: Timelin
 export function objectOps(object: DesiredObject, actual: TimedFields[] | null): ObjectOps {
   if (!actual || actual.length === 0) return object.periods.length ? CREATE : null;
   const spec = KINDS[object.kind as Kind];
-  const ops = planTimeline(object.periods as TimedFields[], object.window.from, actual, { nullable: spec.nullable, ...(spec.carried ? { carried: spec.carried } : {}) });
+  const ops = planTimeline(object.periods as TimedFields[], object.window.from, actual, { nullable: spec.nullable, carried: spec.carried, fixed: spec.fixed, keptWhenEmpty: spec.keptWhenEmpty });
   if (!ops.length) return null;
   const forward: TimelineOp[] = [];
   const ending: TimelineOp[] = [];
@@ -62,9 +62,10 @@ export function objectOps(object: DesiredObject, actual: TimedFields[] | null): 
 }
 
 /** Operations in a part (= mutations = planned changes). */
-export const sizeOf = (object: DesiredObject, ops: PartOps) => (ops === CREATE ? object.periods.length : ops.length);
+export const sizeOf = (object: DesiredObject, ops: PartOps) =>
+  ops !== CREATE ? ops.length : KINDS[object.kind as Kind].keptWhenEmpty && object.periods.length > 1 ? opsOf(object, ops).length : object.periods.length;
 
-const opsOf = (object: DesiredObject, ops: PartOps): TimelineOp[] => (ops === CREATE ? createOps(object.periods as TimedFields[]) : ops);
+const opsOf = (object: DesiredObject, ops: PartOps): TimelineOp[] => (ops === CREATE ? createOps(object.periods as TimedFields[], KINDS[object.kind as Kind].keptWhenEmpty) : ops);
 
 export function refOf(object: DesiredObject): ObjectRef {
   const first = object.periods[0];

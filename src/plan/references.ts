@@ -10,7 +10,7 @@ import type { InputProblem } from '../errors.ts';
 import type { DesiredObject } from '../../schemas/desired.schema.ts';
 import type { Reference } from '../los/types.ts';
 import { maskCpr } from '../log.ts';
-import { mergePersons, referencesToCheck, type MergeResult } from '../merge/persons.ts';
+import { mergePersons, referencesToCheck, type MergeOptions, type MergeResult } from '../merge/persons.ts';
 import type { Remerge } from '../../schemas/merge-persons.schema.ts';
 
 const chunks = <T>(items: T[], size: number) => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
@@ -134,10 +134,10 @@ export async function adoptItUsers(client: MoClient, objects: DesiredObject[]): 
  * unknown (a Leder row whose CPR had only a rejected Pers row): such rows are rejected too.
  * `rejected` (FILE:LINE) is extended in place; the new problems are returned.
  */
-export async function remergeWithoutRows(client: MoClient, remerge: Remerge, rejected: Set<string>, known: ReferenceContext, mo: { cprToUuid: Map<string, string> }): Promise<{ result: MergeResult; problems: InputProblem[] }> {
+export async function remergeWithoutRows(client: MoClient, remerge: Remerge, rejected: Set<string>, known: ReferenceContext, mo: { cprToUuid: Map<string, string> }, keptOn?: MergeOptions['keptOn']): Promise<{ result: MergeResult; problems: InputProblem[] }> {
   const problems: InputProblem[] = [];
   for (;;) {
-    const result = mergePersons(remerge.person_rows, remerge.manager_rows, { ...remerge.options, exclude: rejected });
+    const result = mergePersons(remerge.person_rows, remerge.manager_rows, { ...remerge.options, exclude: rejected, ...(keptOn ? { keptOn } : {}) });
     const persons = new Set(result.persons.filter((p) => p.employee).map((p) => p.cpr));
     const refs = referencesToCheck(remerge.references, result.persons, rejected).filter((r) => r.kind === 'person');
     const more = (await checkReferences(client, refs, { ...known, persons }, mo)).filter((p) => !rejected.has(`${p.file}:${p.line}`));

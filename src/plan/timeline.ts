@@ -41,12 +41,26 @@ export function clip(periods: TimedFields[], from: string | null): TimedFields[]
 
 const NONE: ReadonlySet<string> = new Set();
 
-/** An object MO lacks: a create from the first desired period and an update for each further one. */
-export function createOps(desired: TimedFields[]): TimelineOp[] {
+/**
+ * An object MO lacks: a create from the first desired period and an update for each further one.
+ * With `keptWhenEmpty` (MO's update skips those fields when empty), a further period that touches
+ * the one before and differs from it only in such a field made empty is no update: MO would keep
+ * the value, and an update that changes nothing fails the request it is in.
+ */
+export function createOps(desired: TimedFields[], keptWhenEmpty: readonly string[] = []): TimelineOp[] {
   const ops: TimelineOp[] = [];
+  let now: Fields | undefined;
   for (let i = 0; i < desired.length; i++) {
     const p = desired[i]!;
-    ops.push(i === 0 ? { op: 'create', validity: { from: p.from, to: p.to }, fields: p.fields } : { op: 'update', validity: { from: p.from, to: p.to }, fields: p.fields, changed: Object.keys(p.fields) });
+    if (i === 0) {
+      ops.push({ op: 'create', validity: { from: p.from, to: p.to }, fields: p.fields });
+      now = p.fields;
+      continue;
+    }
+    const fields = keptWhenEmpty.length ? updatable([p], [], keptWhenEmpty)[0]!.fields : p.fields;
+    if (fields !== p.fields && desired[i - 1]!.to === p.from && changedFields(fields, now, NONE).length === 0) continue;
+    ops.push({ op: 'update', validity: { from: p.from, to: p.to }, fields, changed: fields === p.fields ? Object.keys(p.fields) : Object.keys(fields).filter((k) => fields[k] !== null) });
+    now = { ...now, ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)) };
   }
   return ops;
 }
@@ -86,6 +100,33 @@ export interface PlanOptions {
    * takes MO's value of the segment, so an update carries it and never spans a change of it.
    */
   carried?: readonly string[];
+  /**
+   * Fields a create sets and an update cannot change (MO ignores them: an engagement's person).
+   * When MO has the object they are no part of the comparison: never a change to plan, never sent.
+   */
+  fixed?: readonly string[];
+  /**
+   * Fields an update cannot set empty (MO skips an empty given_name/surname): when MO has the
+   * object, a desired "" means "no opinion" (MO's value stays) rather than a change MO ignores.
+   */
+  keptWhenEmpty?: readonly string[];
+}
+
+/**
+ * The desired periods as an update can say them: `fixed` fields left out, `keptWhenEmpty` fields
+ * that are "" left out (null = no opinion). The periods themselves when there is nothing to leave out.
+ */
+export function updatable(desired: TimedFields[], fixed: readonly string[], keptWhenEmpty: readonly string[]): TimedFields[] {
+  if (!fixed.length && !keptWhenEmpty.length) return desired;
+  let out: TimedFields[] | undefined;
+  for (let i = 0; i < desired.length; i++) {
+    const p = desired[i]!;
+    let fields: Fields | undefined;
+    for (const k of fixed) if (p.fields[k] != null) (fields ??= { ...p.fields })[k] = null;
+    for (const k of keptWhenEmpty) if (p.fields[k] === '') (fields ??= { ...p.fields })[k] = null;
+    if (fields) (out ??= desired.slice())[i] = { ...p, fields };
+  }
+  return out ?? desired;
 }
 
 /** `fields` with the `carried` ones it leaves null taken from MO's `from` (when MO has them). */
@@ -120,6 +161,7 @@ export function planTimeline(desired: TimedFields[], windowFrom: string | null, 
   // MO lacks the object: create it from all its periods, also those before the window (a unit
   // first seen in an Org_ret file is created from its own StartDato, docs/org-units.md)
   if (!actual || actual.length === 0) return createOps(desired);
+  desired = updatable(desired, options.fixed ?? [], options.keptWhenEmpty ?? []);
   // the common case of a rerun: MO already has exactly the desired timeline
   if (sameTimeline(desired, actual, windowFrom, nullable)) return [];
   const want = clip(desired, windowFrom);

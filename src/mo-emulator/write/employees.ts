@@ -19,6 +19,8 @@ function checkCpr(ctx: RequestContext, uuid: string, cpr: unknown): void {
 function create(ctx: RequestContext, input: Input): Ref {
   const uuid = newUuid(input);
   const data: Data = Object.fromEntries(FIELDS.map((f) => [f, input[f] ?? null]));
+  // one empty part is stored as it is; both empty is refused (`mora/service/employee.py` prepare_create)
+  if (!data['given_name'] && !data['surname']) throw new MoError('V_MISSING_REQUIRED_VALUE', 'Missing required value.', { name: 'Missing name or givenname or surname' });
   data['user_key'] ??= uuid;
   checkCpr(ctx, uuid, data['cpr_number']);
   const birth = typeof data['cpr_number'] === 'string' ? (cprBirthDay(data['cpr_number']) ?? NEG_INF) : NEG_INF;
@@ -32,6 +34,9 @@ function update(ctx: RequestContext, input: Input): Ref {
   const snapshot = requireExisting(ctx, 'employee', uuid);
   const w = windowOf(input['validity'] as ValidityInput, false);
   const patch = givenFields(input, FIELDS);
+  // an empty given_name or surname is skipped: MO keeps the value (`mora/service/employee.py`
+  // prepare_edit: `if givenname:` / `if surname:`); empty nicknames are written (`is not None`)
+  for (const f of ['given_name', 'surname']) if (patch[f] === '') delete patch[f];
   // V_EXISTING_CPR on create only (`mora/service/employee.py` `prepare_create`; not in prepare_edit)
   ctx.saveChange('employee', uuid, writeWindow(ctx.storedPeriods('employee', uuid), w.from, w.to, patch, snapshot), {
     ...snapshot,

@@ -77,6 +77,14 @@ const engagement: FunctionSpec = {
   validateCreate(data) {
     if (!data['person']) throw new MoError('E_INVALID_INPUT', 'An engagement needs a person (person or employee).');
   },
+  /**
+   * `engagement_update` ignores `person`/`employee`: MO's `prepare_edit` (mora/service/engagement.py)
+   * never reads them, so the engagement stays on its person (and an unknown person is not refused);
+   * the pieces keep the original person, so V_DATE_OUTSIDE_EMPL_RANGE is checked against it.
+   */
+  updatePatch(_input, patch) {
+    delete patch['person'];
+  },
   checkPiece: (ctx, _uuid, data, w, mode) => rangeChecks(ctx, data, w, mode),
 };
 
