@@ -44,6 +44,10 @@ const CLASSES_OF_FACET = `query($facet: UUID!, $cursor: Cursor, $limit: int) {
 
 interface ClassRow { uuid: string; current: { user_key: string; name: string } | null }
 
+
+/** A mutation MO refuses: an update of an org unit it does not have (E_ORG_UNIT_NOT_FOUND). A class with an unknown facet is no longer one: MO takes it (LoRa relations have no foreign keys). */
+const refusedByMo = () => ({ name: 'org_unit_update', input: { uuid: randomUUID(), name: 'x', validity: { from: '2020-01-01' } } });
+
 test('input types come from the SDL', () => {
   assert.is(inputTypeOf('class_create'), 'ClassCreateInput');
   assert.is(inputTypeOf('org_unit_update'), 'OrganisationUnitUpdateInput');
@@ -151,7 +155,7 @@ test('one invalid group among 10 → 9 written, the invalid one reported with it
     const c = client(mo, { batchSize: 100 }, events);
     const groups = Array.from({ length: 10 }, (_, i) => classGroup(facet, i, { line: 100 + i }));
     const bad = groups[6]!;
-    bad.mutations[0]!.input.facet_uuid = randomUUID(); // no such facet
+    bad.mutations[0] = refusedByMo();
     const result = await c.write(groups);
     assert.is(result.written.length, 9);
     assert.is(result.failed.length, 1);
@@ -161,7 +165,7 @@ test('one invalid group among 10 → 9 written, the invalid one reported with it
     assert.is(failed.group.ref.line, 106);
     assert.ok(failed.error.error_key, 'has an error key');
     assert.match(failed.error.error_key!, /^E_/);
-    assert.is(failed.error.mutation, 'class_create');
+    assert.is(failed.error.mutation, 'org_unit_update');
     // the error's path named the alias: the failing request, then one without the culprit
     assert.is(result.requests, 2);
     assert.is(result.mutations, 9);
@@ -217,7 +221,7 @@ test('a group is one unit: create + update in order; a failing update rolls back
         ref: { kind: 'class', uuid: broken, file: 'a.csv', line: 3 },
         mutations: [
           { name: 'class_create', input: { ...base(broken, 'broken'), name: 'Created' } },
-          { name: 'class_update', input: { ...base(broken, 'broken'), name: 'Updated', facet_uuid: randomUUID() } },
+          refusedByMo(),
         ],
       },
     ];
@@ -226,7 +230,7 @@ test('a group is one unit: create + update in order; a failing update rolls back
     assert.is(result.written[0]!.ref.uuid, ok);
     assert.is(result.failed.length, 1);
     assert.is(result.failed[0]!.group.ref.uuid, broken);
-    assert.is(result.failed[0]!.error.mutation, 'class_update');
+    assert.is(result.failed[0]!.error.mutation, 'org_unit_update');
     assert.ok(result.failed[0]!.error.error_key);
     const rows = await c.queryAll<ClassRow>(CLASSES_OF_FACET, { facet }, ['classes']);
     assert.is(rows.length, 1, 'the broken group left nothing behind');

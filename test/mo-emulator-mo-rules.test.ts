@@ -335,4 +335,126 @@ test('manager_update without person makes the manager vacant', async () => {
   assert.equal(people, [person, null]);
 });
 
+// Issue 16, the audit's "stricter than MO" and "kinder than MO" items (OS2mo d0aa3718).
+
+// mora/lora.py Scope.update: LoRa's NotFoundException (oio_rest/oio_base.py patch_object_direct, after a
+// read-only existence check) is swallowed; mora/graphapi/{classes,facets,itsystem}.py return input.uuid
+test('class/facet/IT system update and terminate of an unknown uuid: MO answers the uuid, creates nothing, aborts nothing', async () => {
+  const ids = Array.from({ length: 5 }, () => crypto.randomUUID());
+  const r = await mo.gql(`mutation {
+    cu: class_update(input: {uuid: "${ids[0]}", user_key: "x", name: "x", facet_uuid: "${b.facets['org_unit_type']}", validity: {}}) { uuid }
+    ct: class_terminate(input: {uuid: "${ids[1]}", to: "2024-01-01"}) { uuid }
+    fu: facet_update(input: {uuid: "${ids[2]}", user_key: "ny_facet", validity: {}}) { uuid }
+    iu: itsystem_update(input: {uuid: "${ids[3]}", user_key: "x", name: "x", validity: {}}) { uuid }
+    it: itsystem_terminate(input: {uuid: "${ids[4]}", to: "2024-01-01"}) { uuid }
+    made: class_create(input: {user_key: "efter", name: "Efter", facet_uuid: "${b.facets['org_unit_type']}", validity: {}}) { uuid } }`);
+  assertOk(r);
+  assert.equal([r.data.cu.uuid, r.data.ct.uuid, r.data.fu.uuid, r.data.iu.uuid, r.data.it.uuid], ids);
+  const found = await mo.ok(`{
+    classes(filter: {uuids: ["${ids[0]}", "${ids[1]}", "${r.data.made.uuid}"], from_date: null, to_date: null}) { objects { uuid } }
+    facets(filter: {uuids: ["${ids[2]}"], from_date: null, to_date: null}) { objects { uuid } }
+    itsystems(filter: {uuids: ["${ids[3]}", "${ids[4]}"], from_date: null, to_date: null}) { objects { uuid } } }`);
+  // nothing was made of the unknown uuids; the create in the same request committed
+  assert.equal(found.classes.objects.map((o: { uuid: string }) => o.uuid), [r.data.made.uuid]);
+  assert.equal([found.facets.objects.length, found.itsystems.objects.length], [0, 0]);
+});
+
+// LoRa relations have no foreign keys; no mora/service/*.py prepare_create looks a class up (address types aside)
+test('class references are not looked up: unknown and unpublished classes are taken', async () => {
+  const unknown = crypto.randomUUID();
+  const gone = (await mo.ok(`mutation { class_create(input: {user_key: "gone", name: "Gone", facet_uuid: "${b.facets['engagement_job_function']}", validity: {}}) { uuid } }`)).class_create.uuid;
+  await mo.ok(`mutation { class_terminate(input: {uuid: "${gone}", to: "1900-01-01"}) { uuid } }`);
+  const unit = (await mo.ok(`mutation { org_unit_create(input: {name: "Ukendt type", org_unit_type: "${unknown}", org_unit_level: "${gone}", validity: {from: "2020-01-01"}}) { uuid } }`)).org_unit_create.uuid;
+  assertOk(await mo.gql(`mutation { org_unit_update(input: {uuid: "${unit}", org_unit_hierarchy: "${unknown}", validity: {from: "2021-01-01"}}) { uuid } }`));
+  assertOk(await mo.gql(`mutation {
+    e: engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${unknown}", job_function: "${gone}", primary: "${unknown}", validity: {from: "2021-01-01"}}) { uuid }
+    m: manager_create(input: {org_unit: "${unit}", manager_type: "${unknown}", manager_level: "${gone}", responsibility: ["${unknown}"], validity: {from: "2021-01-01"}}) { uuid }
+    c: class_create(input: {user_key: "løs", name: "Løs", facet_uuid: "${unknown}", parent_uuid: "${gone}", it_system_uuid: "${unknown}", owner: "${unknown}", validity: {}}) { uuid } }`));
+});
+
+// mora/service/manager.py prepare_create: only the person's range is checked, the unit is not looked up
+test('manager_create in an unknown unit is taken', async () => {
+  assertOk(await mo.gql(`mutation { manager_create(input: {org_unit: "${crypto.randomUUID()}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: ["${b.responsibility}"], validity: {from: "2021-01-01"}}) { uuid } }`));
+});
+
+// mora/service/itsystem.py prepare_edit: no range check (prepare_create checks unit and person)
+test('ituser_update before the person\'s birth date is taken (no V_DATE_OUTSIDE_EMPL_RANGE on update)', async () => {
+  const it = (await mo.ok(`mutation { ituser_create(input: {person: "${person}", itsystem: "${b.itsystem}", user_key: "cd", validity: {from: "2010-01-01"}}) { uuid } }`)).ituser_create.uuid;
+  assertKey(await mo.gql(`mutation { ituser_create(input: {person: "${person}", itsystem: "${b.itsystem}", user_key: "cd2", validity: {from: "1980-01-01"}}) { uuid } }`), 'V_DATE_OUTSIDE_EMPL_RANGE');
+  assertOk(await mo.gql(`mutation { ituser_update(input: {uuid: "${it}", user_key: "cd-gammel", validity: {from: "1980-01-01", to: "2010-01-01"}}) { uuid } }`));
+});
+
+// validator.is_date_range_in_obj_range (E_USER_NOT_FOUND), mora/service/itsystem.py prepare_create (E_NOT_FOUND),
+// validator.is_date_range_in_org_unit_range (E_ORG_UNIT_NOT_FOUND), mora/service/address.py + util.checked_get (V_MISSING_REQUIRED_VALUE)
+test('E_USER_NOT_FOUND, E_NOT_FOUND (IT system), E_ORG_UNIT_NOT_FOUND, V_MISSING_REQUIRED_VALUE (address type without scope or unknown)', async () => {
+  const unit = await newUnit('2020-01-01');
+  const nobody = crypto.randomUUID();
+  assertKey(await mo.gql(`mutation { engagement_create(input: {person: "${nobody}", org_unit: "${crypto.randomUUID()}", engagement_type: "${b.engagementType}", job_function: "${b.jobFunction}", validity: {from: "2021-01-01"}}) { uuid } }`), 'E_USER_NOT_FOUND');
+  assertKey(await mo.gql(`mutation { engagement_create(input: {person: "${person}", org_unit: "${crypto.randomUUID()}", engagement_type: "${b.engagementType}", job_function: "${b.jobFunction}", validity: {from: "2021-01-01"}}) { uuid } }`), 'E_ORG_UNIT_NOT_FOUND');
+  assertKey(await mo.gql(`mutation { manager_create(input: {org_unit: "${unit}", person: "${nobody}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: [], validity: {from: "2021-01-01"}}) { uuid } }`), 'E_USER_NOT_FOUND');
+  assertKey(await mo.gql(`mutation { address_create(input: {person: "${nobody}", address_type: "${b.email}", value: "a@aarhus.dk", validity: {from: "2021-01-01"}}) { uuid } }`), 'E_USER_NOT_FOUND');
+  assertKey(await mo.gql(`mutation { ituser_create(input: {person: "${person}", itsystem: "${crypto.randomUUID()}", user_key: "x", validity: {from: "2021-01-01"}}) { uuid } }`), 'E_NOT_FOUND');
+  const noScope = (await mo.ok(`mutation { class_create(input: {user_key: "uden_scope", name: "Uden scope", facet_uuid: "${b.facets['org_unit_address_type']}", validity: {}}) { uuid } }`)).class_create.uuid;
+  for (const type of [noScope, crypto.randomUUID()]) {
+    assertKey(await mo.gql(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${type}", value: "x", validity: {from: "2021-01-01"}}) { uuid } }`), 'V_MISSING_REQUIRED_VALUE');
+  }
+});
+
+// mora/service/validation/validator.py _is_date_range_valid: valid_from >= valid_to → False (v29: `to` is exclusive,
+// mora/util.py get_valid_to), so a zero-length window fails every range check a create runs
+test('V_DATE_OUTSIDE_EMPL_RANGE / _ORG_UNIT_RANGE: a create with from == to (a zero-length validity)', async () => {
+  const unit = await newUnit('2020-01-01');
+  const day = '{from: "2021-01-01", to: "2021-01-01"}';
+  assertKey(await mo.gql(`mutation { engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${b.engagementType}", job_function: "${b.jobFunction}", validity: ${day}}) { uuid } }`), 'V_DATE_OUTSIDE_EMPL_RANGE');
+  assertKey(await mo.gql(`mutation { address_create(input: {org_unit: "${unit}", address_type: "${b.text}", value: "x", validity: ${day}}) { uuid } }`), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');
+  assertKey(await mo.gql(`mutation { ituser_create(input: {person: "${person}", itsystem: "${b.itsystem}", user_key: "nul", validity: ${day}}) { uuid } }`), 'V_DATE_OUTSIDE_EMPL_RANGE');
+  assertKey(await mo.gql(`mutation { manager_create(input: {org_unit: "${unit}", person: "${person}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: [], validity: ${day}}) { uuid } }`), 'V_DATE_OUTSIDE_EMPL_RANGE');
+  assertKey(await mo.gql(`mutation { org_unit_create(input: {name: "Nul", parent: "${unit}", org_unit_type: "${b.unitType}", validity: ${day}}) { uuid } }`), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');
+  // an update with from == to fails the range checks its kind runs on update (manager: its unit)
+  const m = (await mo.ok(`mutation { manager_create(input: {org_unit: "${unit}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: [], validity: {from: "2021-01-01"}}) { uuid } }`)).manager_create.uuid;
+  assertKey(await mo.gql(`mutation { manager_update(input: {uuid: "${m}", manager_level: "${b.managerLevel}", validity: {from: "2022-01-01", to: "2022-01-01"}}) { uuid } }`), 'V_DATE_OUTSIDE_ORG_UNIT_RANGE');
+  // one day is [from, from + 1 day): taken
+  assertOk(await mo.gql(`mutation { engagement_create(input: {person: "${person}", org_unit: "${unit}", engagement_type: "${b.engagementType}", job_function: "${b.jobFunction}", validity: {from: "2021-01-01", to: "2021-01-02"}}) { uuid } }`));
+});
+
+// mora/service/employee.py prepare_create: `if (not name) and (not givenname) and (not surname)`
+test('V_MISSING_REQUIRED_VALUE: employee_create with both name parts empty; one part is enough', async () => {
+  assertKey(await mo.gql(`mutation { employee_create(input: {given_name: "", surname: ""}) { uuid } }`), 'V_MISSING_REQUIRED_VALUE');
+  assertOk(await mo.gql(`mutation { employee_create(input: {given_name: "Cher", surname: ""}) { uuid } }`));
+});
+
+// mora/graphapi/models.py ITUserCreate.validation: exactly one of person and org_unit
+test('E_INVALID_INPUT: ituser_create with both person and org_unit (or neither)', async () => {
+  const unit = await newUnit('2020-01-01');
+  assertKey(await mo.gql(`mutation { ituser_create(input: {person: "${person}", org_unit: "${unit}", itsystem: "${b.itsystem}", user_key: "begge", validity: {from: "2021-01-01"}}) { uuid } }`), 'E_INVALID_INPUT');
+  assertKey(await mo.gql(`mutation { ituser_create(input: {itsystem: "${b.itsystem}", user_key: "ingen", validity: {from: "2021-01-01"}}) { uuid } }`), 'E_INVALID_INPUT');
+});
+
+// mora/service/manager.py prepare_edit → validator.is_distinct_responsibility; models.py ManagerUpdate.to_handler_dict `if self.responsibility`
+test('V_DUPLICATED_RESPONSIBILITY on manager_update (not on create); responsibility: [] keeps the old list', async () => {
+  const unit = await newUnit('2020-01-01');
+  const twice = `["${b.responsibility}", "${b.responsibility}"]`;
+  assertOk(await mo.gql(`mutation { manager_create(input: {org_unit: "${unit}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: ${twice}, validity: {from: "2021-01-01"}}) { uuid } }`));
+  const m = (await mo.ok(`mutation { manager_create(input: {org_unit: "${unit}", person: "${person}", manager_type: "${b.managerType}", manager_level: "${b.managerLevel}", responsibility: ["${b.responsibility}"], validity: {from: "2021-01-01"}}) { uuid } }`)).manager_create.uuid;
+  const r = await mo.gql(`mutation { manager_update(input: {uuid: "${m}", person: "${person}", responsibility: ${twice}, validity: {from: "2022-01-01"}}) { uuid } }`);
+  assertKey(r, 'V_DUPLICATED_RESPONSIBILITY');
+  assert.equal(r.errors?.[0]?.extensions?.error_context?.duplicates, [b.responsibility]);
+  assertOk(await mo.gql(`mutation { manager_update(input: {uuid: "${m}", person: "${person}", responsibility: [], validity: {from: "2022-01-01"}}) { uuid } }`));
+  const data = await mo.ok(`{ managers(filter: {uuids: ["${m}"], from_date: null, to_date: null}) { objects { validities(start: null, end: null) { responsibility_uuids } } } }`);
+  const lists = data.managers.objects[0].validities.map((v: { responsibility_uuids: string[] }) => v.responsibility_uuids);
+  assert.equal(lists, [[b.responsibility]]);
+});
+
+// mora/service/orgunit.py prepare_edit `data[mapping.ORG_UNIT_TYPE]["uuid"]` with the null strip_unset keeps: a TypeError,
+// which mora/graphapi/schema.py add_exception_extension passes on without error_context
+test('org_unit_update with org_unit_type: null fails as MO does (a TypeError, no error key), nothing is written', async () => {
+  const unit = await newUnit('2020-01-01', undefined, undefined, 'Uændret');
+  const r = await mo.gql(`mutation { org_unit_update(input: {uuid: "${unit}", name: "Ændret", org_unit_type: null, validity: {from: "2021-01-01"}}) { uuid } }`);
+  assert.is(r.data, null);
+  assert.is(r.errors?.[0]?.message, "'NoneType' object is not subscriptable");
+  assert.is(keyOf(r), undefined);
+  const data = await mo.ok(`{ org_units(filter: {uuids: ["${unit}"], from_date: null, to_date: null}) { objects { validities(start: null, end: null) { name } } } }`);
+  assert.equal(data.org_units.objects[0].validities.map((v: { name: string }) => v.name), ['Uændret']);
+});
+
 test.run();

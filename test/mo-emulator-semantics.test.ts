@@ -212,8 +212,8 @@ test('one request is one transaction: the 3rd of 3 aliased mutations fails, noth
   assert.is(r.data, null);
   assert.is(r.errors?.length, 1);
   assert.equal(r.errors?.[0]?.path, ['third']);
-  assert.is(r.errors?.[0]?.message, 'ErrorCodes.E_NOT_FOUND');
-  assert.is(r.errors?.[0]?.extensions?.error_context?.error_key, 'E_NOT_FOUND');
+  assert.is(r.errors?.[0]?.message, 'ErrorCodes.E_ORG_UNIT_NOT_FOUND');
+  assert.is(r.errors?.[0]?.extensions?.error_context?.error_key, 'E_ORG_UNIT_NOT_FOUND');
   const found = await mo.ok(`{ org_units(filter: {names: ["Rulles tilbage 1", "Rulles tilbage 2"], from_date: null, to_date: null}) { objects { uuid } } }`);
   assert.is(found.org_units.objects.length, 0);
 });

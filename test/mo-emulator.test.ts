@@ -156,7 +156,7 @@ test('metrics: Prometheus text with requests, mutations by name and errors by ke
     assert.match(text, /^mo_emulator_graphql_requests_total 4$/m);
     assert.match(text, /^mo_emulator_mutations_total\{name="org_unit_create"\} 2$/m);
     assert.match(text, /^mo_emulator_mutations_total\{name="class_create"\} 12$/m);
-    assert.match(text, /^mo_emulator_errors_total\{error_key="E_NOT_FOUND"\} 1$/m);
+    assert.match(text, /^mo_emulator_errors_total\{error_key="E_ORG_UNIT_NOT_FOUND"\} 1$/m);
     assert.match(text, /^# TYPE mo_emulator_mutations_total counter$/m);
     const snap = m.emu.metrics();
     assert.is(snap.mutations['org_unit_create'], 2);

@@ -8,6 +8,7 @@ const STATUS: Record<string, number> = {
   V_EXISTING_CPR: 409,
   E_NOT_FOUND: 404,
   E_ORG_UNIT_NOT_FOUND: 404,
+  E_USER_NOT_FOUND: 404,
   E_UNAUTHORIZED: 401,
   E_UNKNOWN: 500,
 };
@@ -17,6 +18,9 @@ const DESCRIPTIONS: Record<string, string> = {
   E_UNKNOWN: 'Unknown Error.',
   E_NOT_FOUND: 'Not found.',
   E_ORG_UNIT_NOT_FOUND: 'Org unit not found.',
+  E_USER_NOT_FOUND: 'User not found.',
+  V_MISSING_REQUIRED_VALUE: 'Missing required value.',
+  V_DUPLICATED_RESPONSIBILITY: 'Manager has the same responsibility more than once.',
   V_EXISTING_CPR: 'Person with CPR number already exists.',
   V_DUPLICATED_IT_USER: 'The same IT user already exists for this person.',
   V_DATE_OUTSIDE_ORG_UNIT_RANGE: 'Date range exceeds validity range of associated org unit.',

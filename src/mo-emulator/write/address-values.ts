@@ -7,8 +7,13 @@ import { addressValueProblem, isAddressScope, pythonUuid } from '../../mo/addres
 import type { RequestContext } from '../context.ts';
 import { MoError } from '../errors.ts';
 
-/** Check an address value against its type's scope. An unknown (or missing) scope is E_INVALID_INPUT. */
+/**
+ * Check an address value against its type's scope. No scope (or no such class) is
+ * V_MISSING_REQUIRED_VALUE (`util.checked_get(type_obj, "scope", "", required=True)`), an unknown
+ * one E_INVALID_INPUT (`address_handler/base.py` `get_handler_for_scope`).
+ */
 export function checkAddressValue(ctx: RequestContext, scope: unknown, value: string): void {
+  if (scope == null) throw new MoError('V_MISSING_REQUIRED_VALUE', 'Missing scope', { key: 'scope' });
   if (!isAddressScope(scope)) {
     throw new MoError('E_INVALID_INPUT', `Unknown address type scope: ${String(scope)}`, { scope });
   }

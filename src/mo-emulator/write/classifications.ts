@@ -2,12 +2,16 @@
  * Facets, classes and IT systems. Their validity is open (`from`/`to` optional, ±infinity);
  * update writes the full attribute set on `[from or -inf, to or +inf)`; terminate cuts the
  * period (classes: unpublished, IT systems: inactive), so they vanish from reads there.
+ * An update or terminate of a uuid MO does not have succeeds, answers the uuid and writes
+ * nothing: `Scope.update` (`mora/lora.py`) swallows LoRa's NotFoundException, which
+ * `patch_object_direct` (`oio_rest/oio_base.py`) raises after a read-only existence check, so the
+ * request's transaction is not aborted either. References are not looked up (LoRa relations).
  */
 import type { RequestContext } from '../context.ts';
 import { writeWindow, type Data } from '../periods.ts';
 import { Ref } from '../read/responses.ts';
 import type { Kind } from '../store.ts';
-import { givenFields, newUuid, requireExisting, requireRef, terminate, windowOf, type Input, type ValidityInput } from './common.ts';
+import { givenFields, newUuid, terminate, terminationWindow, windowOf, type Input, type ValidityInput } from './common.ts';
 
 function createObject(ctx: RequestContext, kind: Kind, input: Input, data: Data): Ref {
   const uuid = newUuid(input);
@@ -19,18 +23,21 @@ function createObject(ctx: RequestContext, kind: Kind, input: Input, data: Data)
 
 function updateObject(ctx: RequestContext, kind: Kind, input: Input, patch: Data): Ref {
   const uuid = input['uuid'] as string;
-  const snapshot = requireExisting(ctx, kind, uuid);
   const w = windowOf(input['validity'] as ValidityInput, true);
+  const snapshot = ctx.snapshot(kind, uuid);
+  ctx.countMutation(`${kind}_update`);
+  if (!snapshot) return new Ref(kind, uuid);
   ctx.saveChange(kind, uuid, writeWindow(ctx.storedPeriods(kind, uuid), w.from, w.to, patch, snapshot), { ...snapshot, ...patch });
   ctx.countMutation(`${kind}_update`);
   return new Ref(kind, uuid);
 }
 
-function classRefs(ctx: RequestContext, input: Input): void {
-  requireRef(ctx, 'facet', input['facet_uuid'], 'facet_uuid');
-  requireRef(ctx, 'class', input['parent_uuid'], 'parent_uuid');
-  requireRef(ctx, 'itsystem', input['it_system_uuid'], 'it_system_uuid');
-  requireRef(ctx, 'org_unit', input['owner'], 'owner');
+/** Terminate; an unknown uuid is answered as done and nothing is written (see above). */
+function terminateObject(ctx: RequestContext, kind: Kind, input: Input): Ref {
+  if (ctx.snapshot(kind, input['uuid'] as string)) return terminate(ctx, kind, input, `${kind}_terminate`);
+  terminationWindow(input);
+  ctx.countMutation(`${kind}_terminate`);
+  return new Ref(kind, input['uuid'] as string);
 }
 
 type Resolver = (src: unknown, args: { input: Input }, ctx: RequestContext) => Ref;
@@ -42,7 +49,6 @@ export const CLASSIFICATION_MUTATIONS: Record<string, Resolver> = {
     updateObject(ctx, 'facet', input, { user_key: input['user_key'], published: input['published'] ?? 'Publiceret' }),
 
   class_create: (_s, { input }, ctx) => {
-    classRefs(ctx, input);
     return createObject(ctx, 'class', input, {
       user_key: input['user_key'],
       name: input['name'],
@@ -58,7 +64,6 @@ export const CLASSIFICATION_MUTATIONS: Record<string, Resolver> = {
   },
   /** null scope/example/description/it_system keep their values; null parent/owner clear them. */
   class_update: (_s, { input }, ctx) => {
-    classRefs(ctx, input);
     const kept = givenFields(input, ['scope', 'example', 'description', 'it_system_uuid']);
     if ('it_system_uuid' in kept) {
       kept['it_system'] = kept['it_system_uuid'];
@@ -74,11 +79,11 @@ export const CLASSIFICATION_MUTATIONS: Record<string, Resolver> = {
       ...kept,
     });
   },
-  class_terminate: (_s, { input }, ctx) => terminate(ctx, 'class', input, 'class_terminate'),
+  class_terminate: (_s, { input }, ctx) => terminateObject(ctx, 'class', input),
 
   itsystem_create: (_s, { input }, ctx) =>
     createObject(ctx, 'itsystem', input, { user_key: input['user_key'], name: input['name'], system_type: null }),
   itsystem_update: (_s, { input }, ctx) =>
     updateObject(ctx, 'itsystem', input, { user_key: input['user_key'], name: input['name'] }),
-  itsystem_terminate: (_s, { input }, ctx) => terminate(ctx, 'itsystem', input, 'itsystem_terminate'),
+  itsystem_terminate: (_s, { input }, ctx) => terminateObject(ctx, 'itsystem', input),
 };

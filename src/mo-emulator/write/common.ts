@@ -44,43 +44,55 @@ export function terminate(ctx: RequestContext, kind: Kind, input: Input, name: s
   return new Ref(kind, uuid);
 }
 
-/** The last written values of an object that must exist (update / terminate), else E_NOT_FOUND. */
+/** The key MO answers for an unknown uuid to update/terminate (org units: `mora/service/orgunit.py` `prepare_edit`). */
+const UNKNOWN_KEY: Partial<Record<Kind, string>> = { org_unit: 'E_ORG_UNIT_NOT_FOUND' };
+
+/** The last written values of an object that must exist (update / terminate), else E_NOT_FOUND / E_ORG_UNIT_NOT_FOUND. */
 export function requireExisting(ctx: RequestContext, kind: Kind, uuid: string): Data {
   const snapshot = ctx.snapshot(kind, uuid);
-  if (!snapshot) throw new MoError('E_NOT_FOUND', `No ${kind} with uuid ${uuid}`, { uuid, kind });
+  if (!snapshot) throw new MoError(UNKNOWN_KEY[kind] ?? 'E_NOT_FOUND', `No ${kind} with uuid ${uuid}`, { uuid, kind });
   return snapshot;
 }
 
-const MISSING_KEY: Partial<Record<Kind, string>> = { org_unit: 'E_ORG_UNIT_NOT_FOUND' };
-
 /**
- * A referenced object must exist and be valid at some time. Unknown org units give
- * E_ORG_UNIT_NOT_FOUND, every other unknown reference E_INVALID_INPUT.
+ * The references MO looks up, and its key when one is not in LoRa at all (existence, not
+ * validity: a unit ended everywhere is found, and then fails its range check):
+ * - org unit: `validator.is_date_range_in_org_unit_range` → E_ORG_UNIT_NOT_FOUND;
+ * - person: `validator.is_date_range_in_obj_range` → E_USER_NOT_FOUND;
+ * - IT system of a new IT user: `mora/service/itsystem.py` `prepare_create` → E_NOT_FOUND.
+ * Nothing else is looked up: classes (types, functions, levels, responsibilities, primary,
+ * visibility, a class's facet/parent/owner/IT system) and links to engagements or IT users are
+ * LoRa relations without a foreign key, taken as given — also unknown or unpublished ones. The
+ * address type is read for its scope (`checkAddressValue`).
  */
+const LOOKED_UP: Partial<Record<Kind, string>> = { org_unit: 'E_ORG_UNIT_NOT_FOUND', employee: 'E_USER_NOT_FOUND', itsystem: 'E_NOT_FOUND' };
+
+/** A reference MO looks up must exist (see LOOKED_UP); other kinds are not checked. */
 export function requireRef(ctx: RequestContext, kind: Kind, uuid: unknown, field: string): void {
-  if (uuid == null) return;
+  const key = LOOKED_UP[kind];
+  if (uuid == null || !key) return;
   for (const u of Array.isArray(uuid) ? uuid : [uuid]) {
-    if (!ctx.isLive(kind, u as string)) {
-      throw new MoError(MISSING_KEY[kind] ?? 'E_INVALID_INPUT', `${field}: no ${kind} with uuid ${u}`, {
-        field,
-        uuid: u,
-      });
-    }
+    if (!ctx.snapshot(kind, u as string)) throw new MoError(key, `${field}: no ${kind} with uuid ${u}`, { field, uuid: u });
   }
 }
 
-/** `[from, to)` must lie inside the org unit's validity (forceable in MO's REST API, always on in GraphQL). */
+/**
+ * `[from, to)` must lie inside the org unit's validity (always on in GraphQL). A zero-length
+ * window is outside any range (`validator._is_date_range_valid`: `valid_from >= valid_to` → False).
+ */
 export function checkUnitRange(ctx: RequestContext, unit: unknown, w: Window): void {
   if (typeof unit !== 'string') return;
-  if (!covers(ctx.periods('org_unit', unit), w.from, w.to)) {
+  requireRef(ctx, 'org_unit', unit, 'org_unit');
+  if (w.from >= w.to || !covers(ctx.periods('org_unit', unit), w.from, w.to)) {
     throw new MoError('V_DATE_OUTSIDE_ORG_UNIT_RANGE', undefined, { org_unit_uuid: unit, valid_from: w.from, valid_to: w.to });
   }
 }
 
-/** `[from, to)` must lie inside the person's validity (always on in GraphQL). */
+/** `[from, to)` must lie inside the person's validity (always on in GraphQL); zero-length is outside. */
 export function checkPersonRange(ctx: RequestContext, person: unknown, w: Window): void {
   if (typeof person !== 'string') return;
-  if (!covers(ctx.periods('employee', person), w.from, w.to)) {
+  requireRef(ctx, 'employee', person, 'person');
+  if (w.from >= w.to || !covers(ctx.periods('employee', person), w.from, w.to)) {
     throw new MoError('V_DATE_OUTSIDE_EMPL_RANGE', undefined, { employee_uuid: person, valid_from: w.from, valid_to: w.to });
   }
 }

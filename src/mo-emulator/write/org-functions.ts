@@ -30,7 +30,7 @@ interface FunctionSpec {
   kind: Kind;
   /** Stored fields. */
   fields: readonly string[];
-  /** Stored field → kind of the referenced object. */
+  /** Stored field → kind of the referenced object; on create MO looks up persons, org units and IT systems only (common.ts `requireRef`). */
   refs: Record<string, Kind>;
   /** The input's non-null values as stored fields (aliases resolved). */
   given(input: Input): Data;
@@ -56,8 +56,9 @@ function withPerson(input: Input, fields: readonly string[]): Data {
  * IT user in `mora/service/*.py`); their `prepare_edit` does not check the unit's range.
  */
 const rangeChecks = (ctx: RequestContext, data: Data, w: Window, mode: Mode) => {
-  if (mode === 'create') checkUnitRange(ctx, data['org_unit'], w);
+  // the person first, as `mora/service/engagement.py` `prepare_create` (an address or IT user has one of them)
   checkPersonRange(ctx, data['person'], w);
+  if (mode === 'create') checkUnitRange(ctx, data['org_unit'], w);
 };
 
 const EXTENSIONS = Array.from({ length: 10 }, (_, i) => `extension_${i + 1}`);
@@ -88,8 +89,13 @@ const engagement: FunctionSpec = {
   checkPiece: (ctx, _uuid, data, w, mode) => rangeChecks(ctx, data, w, mode),
 };
 
+/**
+ * The address type's scope, read as MO reads the class (`facet.get_one_class`: found also when
+ * unpublished); an unknown class has none (`mora/service/address.py`: `checked_get(None, "scope",
+ * required=True)` → V_MISSING_REQUIRED_VALUE, see checkAddressValue).
+ */
 function addressScope(ctx: RequestContext, addressType: string, at: string): unknown {
-  const periods = ctx.periods('class', addressType);
+  const periods = ctx.storedPeriods('class', addressType);
   const period = periods.find((p) => p.from <= at && p.to > at) ?? periods[periods.length - 1];
   return period?.data['scope'] ?? null;
 }
@@ -111,9 +117,10 @@ const address: FunctionSpec = {
       throw new MoError('E_INVALID_INPUT', 'An address needs exactly one of org_unit or person.');
     }
   },
+  /** The type and value first, then the ranges (`mora/service/address.py` `prepare_create`). */
   checkPiece(ctx, _uuid, data, w, mode) {
-    rangeChecks(ctx, data, w, mode);
     checkAddressValue(ctx, addressScope(ctx, data['address_type'] as string, w.from), String(data['value'] ?? ''));
+    rangeChecks(ctx, data, w, mode);
   },
 };
 
@@ -130,8 +137,9 @@ const ituser: FunctionSpec = {
     else if (input['engagement'] != null) data['engagements'] = [input['engagement']];
     return data;
   },
+  /** Exactly one of person and org_unit (`mora/graphapi/models.py` `ITUserCreate.validation`). */
   validateCreate(data) {
-    if (!data['person'] && !data['org_unit']) throw new MoError('E_INVALID_INPUT', 'An IT user needs a person or an org_unit.');
+    if (!data['person'] === !data['org_unit']) throw new MoError('E_INVALID_INPUT', 'Exactly 1 of the fields org_unit or person must be set');
     data['engagements'] ??= [];
   },
   /**
@@ -139,9 +147,11 @@ const ituser: FunctionSpec = {
    * the person's IT users through ItSystemBindingReader, which on GraphQL returns them with
    * `employee_uuid`/`itsystem_uuid` keys (`mora/handler/impl/it.py`, `is_graphql()`), while the
    * validation items are built from `person`/`itsystem`: the existing ones never match, so the
-   * check never fires on GraphQL.
+   * check never fires on GraphQL. `prepare_edit` has no range check at all (neither unit nor person).
    */
-  checkPiece: (ctx, _uuid, data, w, mode) => rangeChecks(ctx, data, w, mode),
+  checkPiece(ctx, _uuid, data, w, mode) {
+    if (mode === 'create') rangeChecks(ctx, data, w, mode);
+  },
 };
 
 const manager: FunctionSpec = {
@@ -149,7 +159,7 @@ const manager: FunctionSpec = {
   fields: ['user_key', 'person', 'org_unit', 'engagement', 'responsibility', 'manager_type', 'manager_level'],
   refs: {
     person: 'employee',
-    org_unit: 'org_unit',
+    // no org_unit: `manager_create` does not look its unit up (`mora/service/manager.py` `prepare_create`)
     engagement: 'engagement',
     responsibility: 'class',
     manager_type: 'class',
@@ -164,10 +174,20 @@ const manager: FunctionSpec = {
   checkPiece(ctx, _uuid, data, w, mode, original) {
     if (mode === 'update') checkUnitRange(ctx, original?.['org_unit'], w);
     checkPersonRange(ctx, data['person'], w);
+    // `manager_update` only (`validator.is_distinct_responsibility`, after the range checks)
+    if (mode === 'update') {
+      const list = (data['responsibility'] as string[] | null) ?? [];
+      const duplicates = [...new Set(list.filter((r, i) => list.indexOf(r) !== i))].sort();
+      if (duplicates.length) throw new MoError('V_DUPLICATED_RESPONSIBILITY', undefined, { duplicates });
+    }
   },
-  /** `manager_update` without `person` makes the manager vacant (`ManagerUpdate.to_handler_dict`). */
+  /**
+   * `manager_update` without `person` makes the manager vacant; `responsibility: []` is dropped
+   * like an omitted one, so the old list is kept (`ManagerUpdate.to_handler_dict`: `if self.responsibility`).
+   */
   updatePatch(input, patch) {
     if (personOf(input) == null) patch['person'] = null;
+    if (Array.isArray(patch['responsibility']) && patch['responsibility'].length === 0) delete patch['responsibility'];
   },
 };
 
@@ -184,7 +204,8 @@ function create(ctx: RequestContext, spec: FunctionSpec, input: Input): Ref {
   spec.validateCreate?.(data);
   checkRefs(ctx, spec, data);
   const periods = w.from < w.to ? [{ from: w.from, to: w.to, data }] : [];
-  if (periods.length) spec.checkPiece(ctx, uuid, data, w, 'create');
+  // also a zero-length window: MO's range checks refuse it (common.ts checkUnitRange/checkPersonRange)
+  spec.checkPiece(ctx, uuid, data, w, 'create');
   ctx.save(spec.kind, uuid, periods, data);
   ctx.countMutation(`${spec.kind}_create`);
   return new Ref(spec.kind, uuid);
@@ -196,8 +217,9 @@ function update(ctx: RequestContext, spec: FunctionSpec, input: Input): Ref {
   const w = windowOf(input['validity'] as ValidityInput, false);
   const patch = spec.given(input);
   spec.updatePatch?.(input, patch);
-  checkRefs(ctx, spec, patch);
   const next = writeWindow(ctx.storedPeriods(spec.kind, uuid), w.from, w.to, patch, snapshot);
+  // a zero-length window meets no period, but MO's range checks run on it and refuse it
+  if (w.from === w.to) spec.checkPiece(ctx, uuid, { ...snapshot, ...patch }, w, 'update', snapshot);
   for (const p of next) {
     if (overlapsDays(p, w.from, w.to)) {
       spec.checkPiece(ctx, uuid, p.data, { from: maxDay(p.from, w.from), to: minDay(p.to, w.to) }, 'update', snapshot);
