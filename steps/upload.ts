@@ -27,6 +27,7 @@ import { InputError, Los2moError, formatProblem } from '../src/errors.ts';
 import { guardMassChanges } from '../src/plan/mass-change.ts';
 import { loadSeed } from '../src/seed.ts';
 import { planClosingUnits, readUnitContents, unitCuts } from '../src/plan/closing-units.ts';
+import { itUserEnds, planEndingItUsers, readItUserRolebindings } from '../src/plan/ending-itusers.ts';
 import { readTimelines } from '../src/mo/read.ts';
 import { outsideUnitRanges, placements } from '../src/plan/ranges.ts';
 import type { Kind } from '../src/mo/kinds.ts';
@@ -64,6 +65,8 @@ interface Plan {
   skippedRows: number;
   /** org unit ends left out: what MO still has in them blocks them (one message each) */
   blockedEnds: string[];
+  /** IT user ends left out: active rolebindings in MO block them (one message each) */
+  blockedItUserEnds: string[];
 }
 
 /** The delivery once its references are checked: the desired objects, units' before persons'. */
@@ -134,17 +137,27 @@ async function prepare(ctx: StepContext, client: MoClient, input: Input): Promis
     for (const message of blocked.values()) ctx.report.warn(message);
   }
 
+  // IT users the plan ends: their rolebindings in MO (src/plan/ending-itusers.ts)
+  const itEnds = itUserEnds(byKind.get('ituser') ?? [], timelines.get('ituser') ?? new Map());
+  let itusers: ReturnType<typeof planEndingItUsers> = { held: new Map(), blocked: [] };
+  if (itEnds.size) {
+    const rolebindings = await ctx.time('read', () => readItUserRolebindings(client, [...itEnds.keys()]));
+    itusers = planEndingItUsers(itEnds, rolebindings, new Map(checked.objects.flat().map((o) => [o.uuid, o])));
+    for (const message of itusers.blocked) ctx.report.warn(message);
+  }
+
   const plan = ctx.time('plan', (): Plan => {
     const today = copenhagenDay(ctx.run.startedAt);
     const seedPlan = checked.seed ? planSeed(checked.seed, seedInMo!, today) : null;
     const classPlan = checked.classes ? planClasses(checked.classes, classesInMo!, today, checked.seed ?? null, seedPlan?.facets) : null;
-    const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m), keepOpen: new Map([...blocked.keys()].map((u) => [u, cuts.get(u)!])), unitTypeNotGiven: unitTypeNotGiven(checked.seed) }) : null;
+    const objectPlan = byKind.size ? planObjects(byKind, timelines, { fallbacks: checked.fallbacks, ends: checked.ends, warn: (m) => ctx.report.warn(m), keepOpen: new Map([...blocked.keys()].map((u) => [u, cuts.get(u)!])), holdItUserEnds: itusers.held, unitTypeNotGiven: unitTypeNotGiven(checked.seed) }) : null;
     return {
       phases: [...(seedPlan?.phases ?? []), ...(classPlan?.phases ?? []), ...(objectPlan?.phases ?? [])],
       municipalityCode: checked.seed?.municipality_code,
       owned: classPlan?.owned,
       skippedRows: checked.skippedRows,
       blockedEnds: [...blocked.values()],
+      blockedItUserEnds: itusers.blocked,
     };
   });
   if (classesInMo && checked.classes) await refuseEndingClassesInUse(ctx, client, plan, classesInMo, checked.classes);
@@ -277,8 +290,9 @@ async function write(ctx: StepContext, client: MoClient, plan: Plan) {
   ctx.report.plan = kept.length >= PLAN_KEPT ? kept : [...kept, ...first];
   ctx.report.plan_total = (ctx.report.plan_total ?? kept.length) + total;
   ctx.progress.set('changes', total);
-  if (plan.blockedEnds.length) {
-    throw new Los2moError(`${plan.blockedEnds.length} org unit end(s) left out, the rest was written; the state is not advanced so the next run tries again:\n${plan.blockedEnds.slice(0, 20).map((m) => `  ${m}`).join('\n')}`);
+  if (plan.blockedEnds.length || plan.blockedItUserEnds.length) {
+    const what = [plan.blockedEnds.length && `${plan.blockedEnds.length} org unit end(s)`, plan.blockedItUserEnds.length && `${plan.blockedItUserEnds.length} IT user end(s)`].filter(Boolean).join(' and ');
+    throw new Los2moError(`${what} left out, the rest was written; the state is not advanced so the next run tries again:\n${[...plan.blockedEnds, ...plan.blockedItUserEnds].slice(0, 20).map((m) => `  ${m}`).join('\n')}`);
   }
   if (applied.failed.length) {
     throw new Los2moError(`MO refused ${applied.failed.length} object(s), the rest was written; the state is not advanced so the next run tries them again:\n${applied.failed.slice(0, 20).map((f) => `  ${f.kind} ${f.uuid}${f.file ? ` (${f.file}:${f.line})` : ''}: ${f.error}`).join('\n')}`);

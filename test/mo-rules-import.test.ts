@@ -449,4 +449,58 @@ test('V_DATE_OUTSIDE_ORG_UNIT_RANGE on org_unit_update: an Org_ret that keeps a 
     assert.equal(names.org_units.objects.map((o) => o.validities.map((v) => v.name).join('|')).sort(), ['Anden', 'Barn'], 'nothing of the file is written');
   }));
 
+// mora/graphapi/it_user.py: ituser_terminate is refused while a rolebinding of the IT user is active
+// (V_TERMINATE_ITUSER_WITH_ROLEBINDINGS); los2mo reads them before writing and leaves that end out
+test('V_TERMINATE_ITUSER_WITH_ROLEBINDINGS: an AZ IT user with another system\'s rolebinding is not ended: one error naming it, the person (CPR masked) and the rolebinding; the rest written; retried next run', () =>
+  withMo(async ({ mo, run, write }) => {
+    const top = u(1), engagement = u(100), cpr = '1503901234';
+    const AD = '09449939-e371-ac9a-03a3-cca4bda31b02';
+    const line = (name: string, azid: string) => [engagement, cpr, cpr, name, '01-01-2024', '31-12-9999', '', 'Ja', top, MAANEDSLOENNET, DIREKTOER, azid, azid ? AD : '', azid, ''].join(';');
+    write('Org_inital_20240101_000000.csv', ORG_HEADER, [orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' })]);
+    write('Pers_nye_20240101_000000.csv', PERS_HEADER, [line('Jens Hansen', 'az1234')]);
+    const first = await run();
+    assert.is(first.code, 0, first.stderr + first.stdout);
+    const ituser = gen('AAK', `${cpr}azid`);
+    const state = async () => {
+      const data = await mo.ok<{ itusers: { objects: { validities: { validity: { to: string | null } }[] }[] }; persons: { objects: { validities: { given_name: string; surname: string }[] }[] } }>(
+        `{ itusers(filter: {uuids: ["${ituser}"], from_date: null, to_date: null}) { objects { validities(start: null, end: null) { validity { to } } } }
+           persons(filter: {cpr_numbers: ["${cpr}"], from_date: null, to_date: null}) { objects { validities(start: null, end: null) { given_name surname } } } }`,
+      );
+      const v = data.persons.objects[0]!.validities.at(-1)!;
+      return { ituserEnd: data.itusers.objects[0]!.validities.at(-1)!.validity.to?.slice(0, 10) ?? null, name: `${v.given_name} ${v.surname}` };
+    };
+    assert.equal(await state(), { ituserEnd: null, name: 'Jens Hansen' });
+    // another system binds a role to the AZ IT user (written into MO's database: the subset SDL has no rolebinding mutations)
+    const rolebinding = crypto.randomUUID();
+    const role = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
+    const put = (to: string) => {
+      const store = new Store(mo.dbPath);
+      try {
+        const data = { user_key: 'sd-admin', ituser, role };
+        store.save('rolebinding', rolebinding, [{ from: '2024-02-01', to, data }], data);
+      } finally {
+        store.close();
+      }
+    };
+    put('infinity');
+    // the AZID is taken away (the AZ IT user ends) and the name changes
+    write('Pers_ret_20240701_000000.csv', PERS_HEADER, [line('Jens Nyholm Hansen', '')]);
+    const r = await run();
+    assert.is(r.code, 1, r.stderr + r.stdout);
+    const text = r.stderr + r.stdout;
+    const failure = r.report.failure as string;
+    assert.match(failure, /^1 IT user end\(s\) left out/);
+    const lines = failure.split('\n').filter((l) => l.includes('cannot be ended'));
+    assert.is(lines.length, 1, failure);
+    assert.match(lines[0]!, `Pers_ret_20240701_000000.csv:2: IT user ${ituser} of person 150390xxxx cannot be ended from 2024-07-01: MO still has active rolebinding ${rolebinding} (sd-admin)`);
+    assert.not.match(text + JSON.stringify(r.report), cpr, 'the CPR number only masked');
+    assert.not.match(text, 'ErrorCodes.V_TERMINATE_ITUSER_WITH_ROLEBINDINGS', 'found before writing, not refused by MO');
+    assert.equal(await state(), { ituserEnd: null, name: 'Jens Nyholm Hansen' }, 'the rest is written; the IT user stays');
+    // the other system ends the rolebinding; the next run (the same files: the state was not advanced) ends the IT user
+    put('2024-07-01');
+    const again = await run();
+    assert.is(again.code, 0, again.stderr + again.stdout);
+    assert.equal(await state(), { ituserEnd: '2024-07-01', name: 'Jens Nyholm Hansen' });
+  }));
+
 test.run();

@@ -59,6 +59,18 @@ export const PERSON_IT_USERS = `query PersonItUsers($persons: [UUID!], $cursor: 
   itusers(filter: { employee: { uuids: $persons, from_date: null, to_date: null }, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) { objects { uuid validities(start: null, end: null) { user_key itsystem_uuid employee_uuid } } page_info { next_cursor } }
 }`;
 
+/**
+ * The rolebindings of IT users, over all time (plan/ending-itusers.ts): MO refuses to end an IT
+ * user while one is active (V_TERMINATE_ITUSER_WITH_ROLEBINDINGS, mora/graphapi/it_user.py). v29's
+ * RoleBinding names its IT user only as `ituser_response`.
+ */
+export const ITUSER_ROLEBINDINGS = `query ItUserRolebindings($u: [UUID!], $cursor: Cursor, $limit: int) {
+  rolebindings(filter: { ituser: { uuids: $u, from_date: null, to_date: null }, from_date: null, to_date: null }, cursor: $cursor, limit: $limit) {
+    objects { uuid validities(start: null, end: null) { validity { from to } user_key ituser_response { uuid } } }
+    page_info { next_cursor }
+  }
+}`;
+
 /** `./run tree` (ops/tree.ts). */
 export const TREE_UNITS = `query TreeUnits($filter: OrganisationUnitFilter, $at: DateTime, $cursor: Cursor, $limit: int) {
   org_units(filter: $filter, cursor: $cursor, limit: $limit) {
@@ -140,6 +152,7 @@ export function moDocuments(): MoDocument[] {
     { name: 'PersonsByCpr', query: PERSONS_BY_CPR },
     { name: 'ClassFacets', query: CLASS_FACETS },
     { name: 'PersonItUsers', query: PERSON_IT_USERS },
+    { name: 'ItUserRolebindings', query: ITUSER_ROLEBINDINGS },
     { name: 'TreeUnits', query: TREE_UNITS },
     { name: 'TreeEngagements', query: TREE_ENGAGEMENTS },
     { name: 'TreeClasses', query: TREE_CLASSES },

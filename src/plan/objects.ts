@@ -27,6 +27,8 @@ export interface PlanObjectsOptions {
   warn?: (message: string) => void;
   /** org units whose end is left out (blocked by what MO still has in them, src/plan/closing-units.ts), with their cuts: their addresses' ends within those cuts are left out too */
   keepOpen?: ReadonlyMap<string, readonly Cut[]>;
+  /** IT users whose terminates at these dates are left out (active rolebindings in MO, src/plan/ending-itusers.ts) */
+  holdItUserEnds?: ReadonlyMap<string, readonly string[]>;
   /** the seeded class "Ikke angivet" (org_unit_type/ikke_angivet): the type of a unit created without one */
   unitTypeNotGiven?: string;
 }
@@ -193,7 +195,7 @@ function newOnKnownUnit(object: DesiredObject, timelines: Timelines): DesiredObj
  * (roles before units, children before parents).
  */
 export function planObjects(byKind: Map<Kind, DesiredObject[]>, timelines: Timelines, options: PlanObjectsOptions = {}): { phases: Phase[] } {
-  const { fallbacks = [], ends = [], warn = () => {}, keepOpen, unitTypeNotGiven } = options;
+  const { fallbacks = [], ends = [], warn = () => {}, keepOpen, holdItUserEnds, unitTypeNotGiven } = options;
   const noType: { file: string; line: number }[] = [];
   const noName: { file: string; line: number }[] = [];
   const fallbackOf = new Map<string, Fallback>();
@@ -223,6 +225,11 @@ export function planObjects(byKind: Map<Kind, DesiredObject[]>, timelines: Timel
       const heldCuts = kind === 'address' && keepOpen?.get(object.owner?.['org_unit'] ?? '');
       if (ops && ops !== CREATE && heldCuts) {
         const ending = ops.ending.filter((op) => !heldBack(op, heldCuts));
+        ops = ops.forward.length || ending.length ? { forward: ops.forward, ending } : null;
+      }
+      const heldDates = kind === 'ituser' && holdItUserEnds?.get(object.uuid);
+      if (ops && ops !== CREATE && heldDates) {
+        const ending = ops.ending.filter((op) => !(op.op === 'terminate' && heldDates.includes((op.validity.from ?? op.validity.to)!)));
         ops = ops.forward.length || ending.length ? { forward: ops.forward, ending } : null;
       }
       if (ops === CREATE && kind === 'org_unit') {
