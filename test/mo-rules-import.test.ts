@@ -58,6 +58,37 @@ async function otherSystemPerson(mo: TestMo): Promise<string> {
   return (await mo.ok(`mutation { employee_create(input: {given_name: "Anne", surname: "Andersen", cpr_number: "0101801234"}) { uuid } }`)).employee_create.uuid;
 }
 
+/**
+ * The blocker tests' set-up: a unit AFD (with its LOSID address and a phone typed by hand) that an
+ * Org_ret ends from 2024-07-01, beside a unit AND the same file renames, and a person of another
+ * system; `state()` reads back AFD's end, AND's name and the ends of AFD's two addresses.
+ */
+async function closingUnit(mo: TestMo, run: Run, write: (name: string, header: string, lines: string[]) => void) {
+  const top = u(1), unit = u(2), other = u(3);
+  write('Org_inital_20240101_000000.csv', ORG_HEADER, [
+    orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
+    orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', los: '2' }),
+    orgLine({ uuid: other, key: 'AND', name: 'Anden', parent: top, start: '01-01-2020' }),
+  ]);
+  assert.is((await run()).code, 0);
+  const phone = await handTypedPhone(mo, unit);
+  const person = await otherSystemPerson(mo);
+  write('Org_ret_20240701_000000.csv', ORG_HEADER, [
+    orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' }),
+    orgLine({ uuid: other, key: 'AND', name: 'Anden omdøbt', parent: top, start: '01-01-2020' }),
+  ]);
+  const state = async () => {
+    const data = await mo.ok<{ org_units: { objects: { uuid: string; validities: { name: string; validity: { to: string | null } }[] }[] }; addresses: { objects: { uuid: string; validities: { validity: { to: string | null } }[] }[] } }>(
+      `{ org_units(filter: {uuids: ["${unit}", "${other}"], from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { name validity { to } } } }
+         addresses(filter: {org_unit: {uuids: ["${unit}"]}, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { validity { to } } } } }`,
+    );
+    const last = (uuid: string) => data.org_units.objects.find((o) => o.uuid === uuid)!.validities.at(-1)!;
+    const ends = new Map(data.addresses.objects.map((o) => [o.uuid, o.validities.at(-1)!.validity.to?.slice(0, 10) ?? null]));
+    return { unitEnd: last(unit).validity.to?.slice(0, 10) ?? null, otherName: last(other).name, phone: ends.get(phone), los: ends.get(gen('AAK', `${unit}los`)) };
+  };
+  return { unit, other, person, state };
+}
+
 async function addressValues(mo: TestMo, uuids: string[]): Promise<Map<string, string>> {
   const data = await mo.ok<{ addresses: { objects: { uuid: string; validities: { value: string }[] }[] } }>(
     `query($u: [UUID!]) { addresses(filter: { uuids: $u, from_date: null, to_date: null }) { objects { uuid validities(start: null, end: null) { value } } } }`,
@@ -214,15 +245,7 @@ test('a blocked unit end keeps the unit whole: its hand-typed phone and its own 
 
 test('V_TERMINATE_UNIT_WITH_ROLES: another system\'s association, KLE and related unit are read before writing: the unit and its hand-typed phone stay whole, retried next run', () =>
   withMo(async ({ mo, run, write }) => {
-    const top = u(1), unit = u(2), other = u(3);
-    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
-      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
-      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', los: '2' }),
-      orgLine({ uuid: other, key: 'AND', name: 'Anden', parent: top, start: '01-01-2020' }),
-    ]);
-    assert.is((await run()).code, 0);
-    const phone = await handTypedPhone(mo, unit);
-    const person = await otherSystemPerson(mo);
+    const { unit, other, person, state } = await closingUnit(mo, run, write);
     // another system's association, KLE and related unit (MO's own kinds, written into its database)
     const blockers = { association: crypto.randomUUID(), kle: crypto.randomUUID(), related: crypto.randomUUID() };
     const put = (to: string) => {
@@ -237,19 +260,6 @@ test('V_TERMINATE_UNIT_WITH_ROLES: another system\'s association, KLE and relate
       }
     };
     put('infinity');
-    write('Org_ret_20240701_000000.csv', ORG_HEADER, [
-      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' }),
-      orgLine({ uuid: other, key: 'AND', name: 'Anden omdøbt', parent: top, start: '01-01-2020' }),
-    ]);
-    const state = async () => {
-      const data = await mo.ok<{ org_units: { objects: { uuid: string; validities: { name: string; validity: { to: string | null } }[] }[] }; addresses: { objects: { uuid: string; validities: { validity: { to: string | null } }[] }[] } }>(
-        `{ org_units(filter: {uuids: ["${unit}", "${other}"], from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { name validity { to } } } }
-           addresses(filter: {org_unit: {uuids: ["${unit}"]}, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { validity { to } } } } }`,
-      );
-      const last = (uuid: string) => data.org_units.objects.find((o) => o.uuid === uuid)!.validities.at(-1)!;
-      const ends = new Map(data.addresses.objects.map((o) => [o.uuid, o.validities.at(-1)!.validity.to?.slice(0, 10) ?? null]));
-      return { unitEnd: last(unit).validity.to?.slice(0, 10) ?? null, otherName: last(other).name, phone: ends.get(phone), los: ends.get(gen('AAK', `${unit}los`)) };
-    };
     const r = await run();
     assert.is(r.code, 1, r.stderr + r.stdout);
     const text = r.stderr + r.stdout;
@@ -270,15 +280,7 @@ test('V_TERMINATE_UNIT_WITH_ROLES: another system\'s association, KLE and relate
 // ("Rollebinding", mora/service/role.py); an owner of a person is in no unit and does not block
 test('V_TERMINATE_UNIT_WITH_ROLES: an owner set by hand on a closing unit and a rolebinding in it are read before writing: one error names them, the unit and its hand-typed phone stay whole, retried next run', () =>
   withMo(async ({ mo, run, write }) => {
-    const top = u(1), unit = u(2), other = u(3);
-    write('Org_inital_20240101_000000.csv', ORG_HEADER, [
-      orgLine({ uuid: top, key: 'TOP', name: 'Top', parent: top, start: '01-01-2020' }),
-      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', los: '2' }),
-      orgLine({ uuid: other, key: 'AND', name: 'Anden', parent: top, start: '01-01-2020' }),
-    ]);
-    assert.is((await run()).code, 0);
-    const phone = await handTypedPhone(mo, unit);
-    const person = await otherSystemPerson(mo);
+    const { unit, other, person, state } = await closingUnit(mo, run, write);
     const itsystem = (await mo.ok(`mutation { itsystem_create(input: {user_key: "rettigheder", name: "Rettigheder", validity: {from: "2020-01-01"}}) { uuid } }`)).itsystem_create.uuid;
     const ituser = (await mo.ok(`mutation { ituser_create(input: {person: "${person}", itsystem: "${itsystem}", user_key: "anne", validity: {from: "2020-01-01"}}) { uuid } }`)).ituser_create.uuid;
     const role = loadSeed().classUuid('org_unit_address_type', 'UnitPhone');
@@ -296,19 +298,6 @@ test('V_TERMINATE_UNIT_WITH_ROLES: an owner set by hand on a closing unit and a 
       }
     };
     put('infinity');
-    write('Org_ret_20240701_000000.csv', ORG_HEADER, [
-      orgLine({ uuid: unit, key: 'AFD', name: 'Afdeling', parent: top, start: '01-01-2020', end: '30-06-2024', los: '2' }),
-      orgLine({ uuid: other, key: 'AND', name: 'Anden omdøbt', parent: top, start: '01-01-2020' }),
-    ]);
-    const state = async () => {
-      const data = await mo.ok<{ org_units: { objects: { uuid: string; validities: { name: string; validity: { to: string | null } }[] }[] }; addresses: { objects: { uuid: string; validities: { validity: { to: string | null } }[] }[] } }>(
-        `{ org_units(filter: {uuids: ["${unit}", "${other}"], from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { name validity { to } } } }
-           addresses(filter: {org_unit: {uuids: ["${unit}"]}, from_date: null, to_date: null}) { objects { uuid validities(start: null, end: null) { validity { to } } } } }`,
-      );
-      const last = (uuid: string) => data.org_units.objects.find((o) => o.uuid === uuid)!.validities.at(-1)!;
-      const ends = new Map(data.addresses.objects.map((o) => [o.uuid, o.validities.at(-1)!.validity.to?.slice(0, 10) ?? null]));
-      return { unitEnd: last(unit).validity.to?.slice(0, 10) ?? null, otherName: last(other).name, phone: ends.get(phone), los: ends.get(gen('AAK', `${unit}los`)) };
-    };
     const r = await run();
     assert.is(r.code, 1, r.stderr + r.stdout);
     const text = r.stderr + r.stdout;
